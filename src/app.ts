@@ -1,0 +1,118 @@
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import helmet from '@fastify/helmet'
+import { Type } from 'typebox'
+import type { Config } from './config.ts'
+import type { Database } from './db/client.ts'
+import type { App } from './lib/module.ts'
+import { problems } from './lib/schemas.ts'
+import { problemsPlugin, sendProblem } from './plugins/problems.ts'
+import { authPlugin } from './plugins/auth.ts'
+import { tokensService } from './modules/tokens/tokens.service.ts'
+import { organisationsRoutes } from './modules/organisations/organisations.routes.ts'
+import { workshopsRoutes } from './modules/workshops/workshops.routes.ts'
+
+export interface BuildAppOptions {
+  config: Config
+  database: Database
+  /** Fastify's logger option; false in tests unless they read the logs. */
+  logger?: FastifyServerOptions['logger']
+}
+
+const VERSION = '0.1.0'
+
+/** Paths that carry a secret: logged with the secret replaced. */
+export function redactUrl (url: string): string {
+  return url.replace(/^(\/v1\/calendars\/)[^/?#]+/, '$1[redacted]')
+}
+
+export function loggerOptions (level: string): FastifyServerOptions['logger'] {
+  return {
+    level,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+    serializers: {
+      req: (req: { method: string, url: string, ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
+    },
+    // Pretty logs on a terminal, JSON lines otherwise (a log collector reads them).
+    ...(process.stdout.isTTY ? /* c8 ignore next */ { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
+  }
+}
+
+export async function buildApp ({ config, database, logger = false }: BuildAppOptions): Promise<App> {
+  const app = Fastify({
+    logger,
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    ajv: { customOptions: { strict: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  const { db } = database
+  const tokens = tokensService(db, config.ADMIN_TOKEN)
+
+  await app.register(problemsPlugin)
+
+  // JSON only: other bodies are refused with 415 (text/plain is Fastify's other default).
+  app.removeContentTypeParser('text/plain')
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
+
+  await app.register(helmet, {
+    // The API answers JSON and calendars; pages set their own policy.
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"] } },
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  })
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Nadwa',
+        version: VERSION,
+        description: 'Multi-day workshops and small conferences: timetable, registrations, calendars and post-event summaries.',
+      },
+      servers: [{ url: config.PUBLIC_URL }],
+      components: {
+        securitySchemes: {
+          organiserToken: { type: 'http', scheme: 'bearer', description: 'Organiser token (`npm run cli -- token create`) or ADMIN_TOKEN' },
+        },
+      },
+      tags: [
+        { name: 'organisations', description: 'Bodies that take part' },
+        { name: 'workshops', description: 'Events over one or more days' },
+        { name: 'service', description: 'Health and documentation' },
+      ],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } })
+
+  await app.register(authPlugin, { tokens })
+
+  app.get('/healthz', {
+    schema: { operationId: 'getHealth', tags: ['service'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok', { description: 'Always ok' }) }) } },
+  }, async () => ({ status: 'ok' as const }))
+
+  app.get('/readyz', {
+    schema: {
+      operationId: 'getReadiness', tags: ['service'], summary: 'The database answers',
+      response: { 200: Type.Object({ status: Type.Literal('ready', { description: 'The database answered' }) }), ...problems(503) },
+    },
+  }, async (request, reply) => {
+    try {
+      await database.ping()
+      return { status: 'ready' as const }
+    } catch (err) {
+      request.log.warn({ err }, 'database not ready')
+      return sendProblem(reply, request, { status: 503, type: 'unavailable', title: 'Service unavailable', detail: 'The database does not answer' })
+    }
+  })
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  const modules = { db, config }
+  await app.register(organisationsRoutes, modules)
+  await app.register(workshopsRoutes, modules)
+
+  return app
+}

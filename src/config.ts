@@ -1,0 +1,42 @@
+import { Type, type Static } from 'typebox'
+import { Value } from 'typebox/value'
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+export const ConfigSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'Address to bind' }),
+  PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535, description: 'Port to bind (0: any free port)' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL URL; unset: embedded PGlite' })),
+  DATA_DIR: Type.String({ default: './data', minLength: 1, description: 'Folder of the embedded PGlite database' }),
+  ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'Bootstrap admin bearer token (16+ characters)' })),
+  PUBLIC_URL: Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$', description: 'Base URL clients reach the service at' }),
+  LOG_LEVEL: Type.Enum(LOG_LEVELS, { default: 'info', description: 'Log level of the service' }),
+  RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 60, minimum: 0, description: 'Public writes and failed logins per client address per minute; 0 turns limits off' }),
+})
+
+export type Config = Readonly<Static<typeof ConfigSchema>>
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Reads the configuration from an environment once; throws a ConfigError naming every bad variable. */
+export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {}
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key]
+    if (value !== undefined && value !== '') raw[key] = value
+  }
+  if (raw.PUBLIC_URL === undefined) raw.PUBLIC_URL = `http://localhost:${env.PORT || 3000}`
+  const converted = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, { ...raw })) as Record<string, unknown>
+  if (!Value.Check(ConfigSchema, converted)) {
+    const problems = new Map<string, string>()
+    for (const e of Value.Errors(ConfigSchema, converted)) {
+      const key = e.instancePath.slice(1)
+      if (!problems.has(key)) problems.set(key, `${key}=${JSON.stringify(raw[key])}: ${e.message}`)
+    }
+    throw new ConfigError(`Invalid configuration:\n  ${[...problems.values()].join('\n  ')}`)
+  }
+  converted.PUBLIC_URL = String(converted.PUBLIC_URL).replace(/\/+$/, '')
+  return Object.freeze(converted as Static<typeof ConfigSchema>)
+}

@@ -1,0 +1,63 @@
+import { mkdirSync } from 'node:fs'
+import { PGlite } from '@electric-sql/pglite'
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { sql } from 'drizzle-orm'
+import postgres from 'postgres'
+import * as schema from './schema.ts'
+
+export type Schema = typeof schema
+/** A drizzle database or transaction: repositories take either. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>
+
+export interface Database {
+  db: Db
+  kind: 'postgres' | 'pglite'
+  /** Resolves when the database answers a trivial query. */
+  ping (): Promise<void>
+  close (): Promise<void>
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL URL; without it an embedded PGlite database is used. */
+  url?: string
+  /** Folder of the PGlite database; `memory://` (or unset with no url) keeps it in memory. */
+  dataDir?: string
+  /** Connections in the pool (PostgreSQL only). */
+  max?: number
+}
+
+export function openPglite (dataDir?: string): PGlite {
+  if (dataDir && !dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
+  return new PGlite(dataDir ?? 'memory://', { extensions: { btree_gist } })
+}
+
+export async function openDatabase (options: DatabaseOptions): Promise<Database> {
+  /* c8 ignore start: PostgreSQL; covered by the runs with TEST_DATABASE_URL (.ci/run runs both) */
+  if (options.url) {
+    const client = postgres(options.url, {
+      max: options.max ?? 10,
+      onnotice: () => {},
+      connection: { application_name: 'nadwa' },
+    })
+    const db = drizzlePostgres(client, { schema }) as unknown as Db
+    return {
+      db,
+      kind: 'postgres',
+      async ping () { await client`select 1` },
+      async close () { await client.end({ timeout: 5 }) },
+    }
+  }
+  /* c8 ignore stop */
+  const client = openPglite(options.dataDir)
+  await client.waitReady
+  const db = drizzlePglite(client, { schema }) as unknown as Db
+  return {
+    db,
+    kind: 'pglite',
+    async ping () { await db.execute(sql`select 1`) },
+    async close () { await client.close() },
+  }
+}

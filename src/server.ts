@@ -1,0 +1,32 @@
+import closeWithGrace from 'close-with-grace'
+import { loadConfig, ConfigError } from './config.ts'
+import { openDatabase } from './db/client.ts'
+import { migrateDatabase } from './db/migrate.ts'
+import { buildApp, loggerOptions } from './app.ts'
+
+async function main () {
+  const config = loadConfig()
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR })
+  await migrateDatabase(database, config.DATABASE_URL)
+  const app = await buildApp({ config, database, logger: loggerOptions(config.LOG_LEVEL) })
+
+  // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, then close the database.
+  closeWithGrace({ delay: 10_000, logger: app.log }, async ({ err, signal }) => {
+    if (err) app.log.error({ err }, 'closing after an error')
+    else app.log.info({ signal }, 'shutting down')
+    await app.close()
+    await database.close()
+  })
+
+  await app.listen({ host: config.HOST, port: config.PORT })
+  app.log.info({ database: database.kind, publicUrl: config.PUBLIC_URL }, 'Nadwa is ready')
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    console.error(err.message)
+  } else {
+    console.error(err)
+  }
+  process.exit(1)
+})

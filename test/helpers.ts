@@ -1,0 +1,118 @@
+// Test helpers: each test file builds its own app on its own fresh, migrated database.
+import { randomBytes } from 'node:crypto'
+import postgres from 'postgres'
+import type { Test } from 'tap'
+import { buildApp } from '../src/app.ts'
+import { loadConfig, type Config } from '../src/config.ts'
+import { openDatabase, type Database, type Db } from '../src/db/client.ts'
+import { migrateDatabase } from '../src/db/migrate.ts'
+import type { App } from '../src/lib/module.ts'
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789'
+export const admin = { authorization: `Bearer ${ADMIN_TOKEN}` }
+
+/** PostgreSQL server to test against; unset: embedded PGlite. */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined
+
+/** A fresh database for one test: a new database on the PostgreSQL server, or an in-memory PGlite. */
+export async function freshDatabaseUrl (t: Test): Promise<string | undefined> {
+  if (!TEST_DATABASE_URL) return undefined
+  const name = `nadwa_test_${randomBytes(6).toString('hex')}`
+  const server = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} })
+  await server.unsafe(`create database ${name}`)
+  await server.end()
+  t.teardown(async () => {
+    const s = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} })
+    await s.unsafe(`drop database if exists ${name} with (force)`)
+    await s.end()
+  })
+  const url = new URL(TEST_DATABASE_URL)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+export function testConfig (overrides: Record<string, string> = {}): Config {
+  return loadConfig({ ADMIN_TOKEN, PUBLIC_URL: 'https://nadwa.test', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0', ...overrides })
+}
+
+export interface TestApp {
+  app: App
+  db: Db
+  database: Database
+  config: Config
+  /** The database URL, on PostgreSQL: another instance can open the same database. */
+  url: string | undefined
+}
+
+/** Builds the app on a fresh migrated database; closes both when the test ends. */
+export async function buildTestApp (t: Test, options: { env?: Record<string, string>, url?: string, logger?: Parameters<typeof buildApp>[0]['logger'], max?: number } = {}): Promise<TestApp> {
+  const url = options.url ?? await freshDatabaseUrl(t)
+  const config = testConfig({ ...(url ? { DATABASE_URL: url } : {}), ...options.env })
+  const database = await openDatabase({ url, max: options.max })
+  await migrateDatabase(database, url)
+  const app = await buildApp({ config, database, logger: options.logger })
+  await app.ready()
+  t.teardown(async () => {
+    await app.close()
+    await database.close()
+  })
+  return { app, db: database.db, database, config, url }
+}
+
+/** The OpenAPI document the service serves, as committed under openapi/. */
+export async function openApiDocument (): Promise<string> {
+  const database = { db: {} as Db, kind: 'pglite' as const, ping: async () => {}, close: async () => {} }
+  const app = await buildApp({ config: loadConfig({ PUBLIC_URL: 'http://localhost:3000' }), database })
+  await app.ready()
+  const document = JSON.stringify(app.swagger(), null, 2) + '\n'
+  await app.close()
+  return document
+}
+
+/** The JSON of a response, typed loosely for assertions. */
+export function json<T = any> (response: { body: string }): T {
+  return JSON.parse(response.body) as T
+}
+
+export const jsonHeaders = { 'content-type': 'application/json' }
+export const orgHeaders = { ...admin, ...jsonHeaders }
+
+/** A workshop body with sensible defaults. */
+export function workshopBody (overrides: Record<string, unknown> = {}) {
+  return {
+    title: { en: 'Strategic planning for reintegration', ar: 'التخطيط الاستراتيجي لإعادة الإدماج' },
+    timezone: 'Asia/Baghdad',
+    start_date: '2023-02-05',
+    end_date: '2023-02-07',
+    ...overrides,
+  }
+}
+
+/** Creates a workshop through the API and answers its JSON. */
+export async function createWorkshop (app: App, overrides: Record<string, unknown> = {}, publish = false): Promise<any> {
+  const res = await app.inject({ method: 'POST', url: '/v1/workshops', headers: orgHeaders, payload: workshopBody(overrides) })
+  if (res.statusCode !== 201) throw new Error(`createWorkshop: ${res.statusCode} ${res.body}`)
+  const workshop = json(res)
+  if (!publish) return workshop
+  const published = await app.inject({ method: 'POST', url: `/v1/workshops/${workshop.id}/publish`, headers: admin })
+  return json(published)
+}
+
+/** Creates an organisation through the API and answers its JSON. */
+export async function createOrganisation (app: App, overrides: Record<string, unknown> = {}): Promise<any> {
+  const res = await app.inject({ method: 'POST', url: '/v1/organisations', headers: orgHeaders, payload: { name: { en: `Org ${randomBytes(4).toString('hex')}` }, sector: 'government', ...overrides } })
+  if (res.statusCode !== 201) throw new Error(`createOrganisation: ${res.statusCode} ${res.body}`)
+  return json(res)
+}
+
+/** Asserts an RFC 9457 problem with this status, and (when given) a field error on this field. */
+export function assertProblem (t: Test, res: { statusCode: number, headers: Record<string, unknown>, body: string }, status: number, field?: string) {
+  t.equal(res.statusCode, status, `status ${status}: ${res.body.slice(0, 300)}`)
+  t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'problem+json')
+  const body = json(res)
+  t.equal(body.status, status, 'status in the body')
+  t.type(body.title, 'string')
+  t.type(body.detail, 'string')
+  if (field) t.ok(body.errors?.some((e: { field: string }) => e.field === field), `names the field ${field}: ${JSON.stringify(body.errors)}`)
+  return body
+}
