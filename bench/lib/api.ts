@@ -1,6 +1,8 @@
 /** A small JSON client for the service's HTTP API (organiser calls carry the admin token). */
 export interface Reply<T = any> {
   status: number
+  /** Milliseconds from request to the whole body. */
+  ms: number
   headers: Headers
   body: T
   text: string
@@ -18,11 +20,12 @@ export class Api {
     const headers: Record<string, string> = { ...options.headers }
     if (options.auth !== false) headers.authorization = `Bearer ${this.token}`
     if (options.body !== undefined) headers['content-type'] = 'application/json'
+    const t0 = performance.now()
     const res = await fetch(this.baseUrl + path, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) })
     const text = await res.text()
     let body: any = text
     if ((res.headers.get('content-type') ?? '').includes('json') && text !== '') body = JSON.parse(text)
-    return { status: res.status, headers: res.headers, body, text }
+    return { status: res.status, ms: performance.now() - t0, headers: res.headers, body, text }
   }
 
   /** A call that must answer one of `ok`; a 404 from the router (no such route) throws RouteMissing. */

@@ -32,7 +32,7 @@ export interface LoadOptions {
   setupRequest?: (request: any, context: any) => any
 }
 
-function run (o: LoadOptions, seconds: number): Promise<autocannon.Result> {
+function run (o: LoadOptions, length: { seconds: number } | { amount: number }): Promise<autocannon.Result> {
   const request: any = { method: o.method ?? 'GET' }
   if (o.headers) request.headers = o.headers
   if (o.setupRequest) request.setupRequest = o.setupRequest
@@ -40,16 +40,22 @@ function run (o: LoadOptions, seconds: number): Promise<autocannon.Result> {
     url: o.url,
     connections: o.connections ?? LOAD.connections,
     pipelining: LOAD.pipelining,
-    duration: seconds,
+    ...('seconds' in length ? { duration: length.seconds } : { amount: length.amount }),
     timeout: 10,
     requests: [request],
   })
 }
 
-/** A short warm-up run (discarded), then the measured run. */
+/**
+ * A short warm-up run (discarded), then one request per connection so that the requests the warm-up
+ * left in the server's queue are answered before the measured run starts; then the measured run.
+ */
 export async function measure (o: LoadOptions): Promise<Measured> {
-  if (LOAD.warmupSeconds > 0) await run(o, LOAD.warmupSeconds)
-  const r = await run(o, o.seconds ?? LOAD.seconds)
+  if (LOAD.warmupSeconds > 0) {
+    await run(o, { seconds: LOAD.warmupSeconds })
+    await run(o, { amount: o.connections ?? LOAD.connections })
+  }
+  const r = await run(o, { seconds: o.seconds ?? LOAD.seconds })
   const ok = r[o.expect ?? '2xx']
   const all = r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx']
   return {

@@ -32,12 +32,12 @@ const na = (scenario: string, target: string, unit: string, note: string): Row =
 
 function ratioRow (scenario: string, m: Measured, base: Measured, baseLabel: string, unit: string, min: number): Row {
   const ratio = m.rps / base.rps
-  const bad = m.bad > 0 ? `${n(m.bad)} unexpected answers` : undefined
+  const bad = m.bad > 0 ? `${n(m.bad)} unexpected answers or errors` : undefined
   return {
     scenario, value: m.rps, unit, p50: m.p50, p99: m.p99, baseline: base.rps, baselineLabel: baseLabel, ratio,
-    target: `≥ ${min} × ${baseLabel}`,
+    target: `≥ ${min} × ${baseLabel.replace(/^\S+ /, '')}`,
     result: ratio >= min && !bad ? 'pass' : 'fail',
-    note: bad,
+    note: bad ?? (m.ok === 0 ? 'no answer within the run' : undefined),
   }
 }
 
@@ -59,6 +59,7 @@ async function versusBaseline (ctx: Context, scenario: string, min: number, url:
 export async function workshop (ctx: Context): Promise<Row> {
   const path = `/v1/workshops/${ctx.seed.small.id}`
   const probe = await ctx.a.call('GET', path, { auth: false })
+  ctx.log(`  probe: ${probe.status} in ${probe.ms.toFixed(0)} ms, ${probe.text.length} characters`)
   if (probe.status !== 200) return { scenario: 'getWorkshop (reference)', unit: 'req/s', target: '', result: 'fail', note: `probe answered ${probe.status}` }
   const row = await versusBaseline(ctx, 'getWorkshop (reference)', 0, ctx.a.baseUrl + path)
   return { ...row, target: 'none (reference)', result: row.note ? 'fail' : 'info' }
@@ -68,6 +69,7 @@ export async function agenda60 (ctx: Context): Promise<Row> {
   const scenario = 'getAgenda, 60 sessions'
   const w = ctx.seed.small
   const probe = await ctx.a.call('GET', agendaPath(w.id), { auth: false })
+  ctx.log(`  probe: ${probe.status} in ${probe.ms.toFixed(0)} ms, ${probe.text.length} characters`)
   const why = unavailable(w, probe, 'getAgenda')
   if (why) return na(scenario, '≥ 0.5 × bare Fastify', 'req/s', why)
   if (probe.status !== 200) return { scenario, unit: 'req/s', target: '≥ 0.5 × bare Fastify', result: 'fail', note: `probe answered ${probe.status}` }
@@ -78,6 +80,7 @@ export async function calendar60 (ctx: Context): Promise<Row> {
   const scenario = 'getWorkshopCalendar, 60 sessions'
   const w = ctx.seed.small
   const probe = await ctx.a.call('GET', feedPath(w.id), { auth: false })
+  ctx.log(`  probe: ${probe.status} in ${probe.ms.toFixed(0)} ms, ${probe.text.length} characters`)
   const why = unavailable(w, probe, 'getWorkshopCalendar')
   if (why) return na(scenario, '≥ 0.5 × bare Fastify', 'req/s', why)
   if (probe.status !== 200) return { scenario, unit: 'req/s', target: '≥ 0.5 × bare Fastify', result: 'fail', note: `probe answered ${probe.status}` }
@@ -89,6 +92,7 @@ export async function calendar1000NotModified (ctx: Context): Promise<Row> {
   const target = '≥ 0.6 × bare Fastify'
   const w = ctx.seed.big
   const probe = await ctx.a.call('GET', feedPath(w.id), { auth: false })
+  ctx.log(`  probe: ${probe.status} in ${probe.ms.toFixed(0)} ms, ${probe.text.length} characters`)
   const why = unavailable(w, probe, 'getWorkshopCalendar')
   if (why) return na(scenario, target, 'req/s', why)
   const etag = probe.headers.get('etag')
@@ -109,6 +113,7 @@ export async function registrations (ctx: Context): Promise<Row> {
     return { name: `Participant ${i}`, email: `p${i}.${run}@bench.example.org`, title: 'Programme officer', organisation_id: ctx.seed.organisationId }
   }
   const probe = await ctx.a.call('POST', path, { auth: false, body: person() })
+  ctx.log(`  probe: ${probe.status} in ${probe.ms.toFixed(0)} ms, ${probe.text.length} characters`)
   // pgbench runs whatever the route's state, so its figure is in every table.
   const clients = Number(process.env.BENCH_PGBENCH_CLIENTS ?? 10)
   const base = await pgbench({ ...ctx.pg, clients, threads: 2, seconds: LOAD.seconds, scale: Number(process.env.BENCH_PGBENCH_SCALE ?? 10) })
@@ -139,6 +144,7 @@ export async function freshFeedsAndHealth (ctx: Context): Promise<Row[]> {
   const target = 'p99 < 100 ms; every feed fresh'
   const w = ctx.seed.big
   const probe = await ctx.a.call('GET', feedPath(w.id), { auth: false })
+  ctx.log(`  probe: ${probe.status} in ${probe.ms.toFixed(0)} ms, ${probe.text.length} characters`)
   const why = unavailable(w, probe, 'getWorkshopCalendar')
   if (why) return [na(scenario, target, 'req/s', why)]
   const s = w.sessions[0]
