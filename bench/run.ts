@@ -12,7 +12,7 @@ import { cleanup, installSignalHandlers } from './lib/cleanup.ts'
 import { LOAD } from './lib/load.ts'
 import { freePort } from './lib/ports.ts'
 import { postgresVersion, startCluster } from './lib/postgres.ts'
-import { peakRssMb, startServer, type Started } from './lib/processes.ts'
+import { peakRssMb, startOnFreePort, type Started } from './lib/processes.ts'
 import { textTable, writeResults, type Row } from './lib/report.ts'
 import * as scenarios from './lib/scenarios.ts'
 import { seed } from './lib/seed.ts'
@@ -24,8 +24,7 @@ const MEMORY_LIMIT_MB = 250
 const START_LIMIT_MS = 1500
 
 async function startService (name: string, databaseUrl: string): Promise<Started> {
-  const port = await freePort()
-  return startServer({
+  return startOnFreePort(freePort, (port) => ({
     name,
     command: process.execPath,
     args: [join(root, 'dist/src/server.js')],
@@ -42,7 +41,7 @@ async function startService (name: string, databaseUrl: string): Promise<Started
       ADMIN_TOKEN,
       NODE_ENV: 'production',
     },
-  })
+  }))
 }
 
 async function main (): Promise<number> {
@@ -67,16 +66,15 @@ async function main (): Promise<number> {
 
   const a = await startService('service A', databaseUrl)
   log(`bench: service A ready in ${a.readyMs.toFixed(0)} ms (migrating an empty database) on ${a.baseUrl}`)
-  const basePort = await freePort()
-  const base = await startServer({
+  const base = await startOnFreePort(freePort, (port) => ({
     name: 'bare Fastify',
     command: process.execPath,
     args: ['--import', 'tsx', join(root, 'bench/baseline.ts')],
     cwd: root,
-    port: basePort,
+    port,
     readyPath: '/',
-    env: { PORT: String(basePort), NODE_ENV: 'production' },
-  })
+    env: { PORT: String(port), NODE_ENV: 'production' },
+  }))
 
   const api = new Api(a.baseUrl, ADMIN_TOKEN)
   const t0 = performance.now()
@@ -115,6 +113,12 @@ async function main (): Promise<number> {
       log(`bench: ${name} failed: ${(err as Error).stack}`)
       rows.push({ scenario: name, unit: '', target: '', result: 'fail', note: (err as Error).message.slice(0, 200) })
     }
+  }
+
+  // What the instances logged (LOG_LEVEL=warn): warnings and errors seen under load.
+  for (const instance of [a, b]) {
+    const said = instance.output().trim()
+    if (said) log(`bench: ${instance.name} logged (last lines):\n${said.split('\n').slice(-10).join('\n').slice(-2000)}`)
   }
 
   const peak = peakRssMb(a.pid)

@@ -52,7 +52,6 @@ export interface Cluster {
 export async function startCluster (): Promise<Cluster> {
   const bin = await ensureInstalled()
   const dir = mkdtempSync(join(tmpdir(), 'nadwa-bench-pg.'))
-  const port = await freePort()
   if (isRoot) {
     try {
       await run('id', ['postgres'])
@@ -65,8 +64,18 @@ export async function startCluster (): Promise<Cluster> {
   const removeDir = () => rmSync(dir, { recursive: true, force: true })
   const forget = onCleanup('PostgreSQL folder', removeDir)
   await asOwner(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'])
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`
-  await asOwner(join(bin, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', options, 'start'])
+  // The port is chosen after initdb and chosen again if another socket took it meanwhile.
+  let port = 0
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort()
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`
+    try {
+      await asOwner(join(bin, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', options, 'start'])
+      break
+    } catch (err) {
+      if (attempt >= 5) throw err
+    }
+  }
   let stopped = false
   const stop = async () => {
     if (stopped) return

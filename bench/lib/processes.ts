@@ -62,6 +62,21 @@ export async function startServer (o: StartOptions): Promise<Started> {
   return { name: o.name, child, pid: child.pid!, baseUrl, readyMs, output: () => tail, stop }
 }
 
+/**
+ * Starts a server on a free port of the range, again on another one if the port was taken meanwhile
+ * (the range lies among the system's ephemeral ports, so an outgoing connection can take it).
+ */
+export async function startOnFreePort (freePort: () => Promise<number>, options: (port: number) => StartOptions): Promise<Started> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort()
+    try {
+      return await startServer(options(port))
+    } catch (err) {
+      if (attempt >= 5 || !/EADDRINUSE/.test((err as Error).message)) throw err
+    }
+  }
+}
+
 /** Peak resident set size of a process so far, in MB (VmHWM of /proc/<pid>/status). */
 export function peakRssMb (pid: number): number | undefined {
   try {
