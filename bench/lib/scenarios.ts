@@ -1,0 +1,245 @@
+import { randomBytes } from 'node:crypto'
+import { Api, isRouteMissing, type Reply } from './api.ts'
+import { showsStart } from './ics.ts'
+import { LOAD, measure, type Measured } from './load.ts'
+import { pgbench } from './pgbench.ts'
+import type { Row } from './report.ts'
+import { instant, SESSION_MINUTES, type Seed, type SeededWorkshop, type SessionRef } from './seed.ts'
+
+export interface Context {
+  /** The service under load (instance A) and a second instance on the same database (B). */
+  a: Api
+  b: Api
+  baselineUrl: string
+  seed: Seed
+  pg: { bin: string, port: number, database: string }
+  log: (line: string) => void
+}
+
+const n = (x: number) => Math.round(x).toLocaleString('en-US')
+const agendaPath = (id: string) => `/v1/workshops/${id}/agenda`
+const feedPath = (id: string) => `/v1/workshops/${id}/calendar.ics`
+const sessionPath = (w: string, s: string) => `/v1/workshops/${w}/sessions/${s}`
+
+/** Why a scenario cannot run on this build: a route that is not there, or a workshop without sessions. */
+function unavailable (w: SeededWorkshop, probe: Reply, operation: string): string | undefined {
+  if (isRouteMissing(probe)) return `route missing: ${operation}`
+  if (w.missing) return `route missing: ${w.missing}`
+  return undefined
+}
+
+const na = (scenario: string, target: string, unit: string, note: string): Row => ({ scenario, unit, target, result: 'n/a', note })
+
+function ratioRow (scenario: string, m: Measured, base: Measured, baseLabel: string, unit: string, min: number): Row {
+  const ratio = m.rps / base.rps
+  const bad = m.bad > 0 ? `${n(m.bad)} unexpected answers or errors` : undefined
+  return {
+    scenario, value: m.rps, unit, p50: m.p50, p99: m.p99, baseline: base.rps, baselineLabel: baseLabel, ratio,
+    target: `≥ ${min} × ${baseLabel.replace(/^\S+ /, '')}`,
+    result: ratio >= min && !bad ? 'pass' : 'fail',
+    note: bad ?? (m.ok === 0 ? 'no answer within the run' : undefined),
+  }
+}
+
+/** The bare Fastify baseline, measured right before the scenario with the same settings. */
+async function baseline (ctx: Context): Promise<Measured> {
+  const m = await measure({ url: ctx.baselineUrl + '/' })
+  ctx.log(`  bare Fastify: ${n(m.rps)} req/s, p99 ${m.p99} ms`)
+  return m
+}
+
+async function versusBaseline (ctx: Context, scenario: string, min: number, url: string, options: { expect?: '2xx' | '3xx', headers?: Record<string, string> } = {}): Promise<Row> {
+  const base = await baseline(ctx)
+  const m = await measure({ url, ...options })
+  ctx.log(`  ${scenario}: ${n(m.rps)} req/s, p99 ${m.p99} ms, ratio ${(m.rps / base.rps).toFixed(2)}`)
+  return ratioRow(scenario, m, base, 'req/s bare Fastify', 'req/s', min)
+}
+
+/** For reference: a route of the foundation (getWorkshop), so every run has one service figure beside its baseline. */
+export async function workshop (ctx: Context): Promise<Row> {
+  const path = `/v1/workshops/${ctx.seed.small.id}`
+  const probe = await ctx.a.call('GET', path, { auth: false })
+  ctx.log(`  probe: ${probe.status} in ${probe.ms.toFixed(0)} ms, ${probe.text.length} characters`)
+  if (probe.status !== 200) return { scenario: 'getWorkshop (reference)', unit: 'req/s', target: '', result: 'fail', note: `probe answered ${probe.status}` }
+  const row = await versusBaseline(ctx, 'getWorkshop (reference)', 0, ctx.a.baseUrl + path)
+  return { ...row, target: 'none (reference)', result: row.note ? 'fail' : 'info' }
+}
+
+export async function agenda60 (ctx: Context): Promise<Row> {
+  const scenario = 'getAgenda, 60 sessions'
+  const w = ctx.seed.small
+  const probe = await ctx.a.call('GET', agendaPath(w.id), { auth: false })
+  ctx.log(`  probe: ${probe.status} in ${probe.ms.toFixed(0)} ms, ${probe.text.length} characters`)
+  const why = unavailable(w, probe, 'getAgenda')
+  if (why) return na(scenario, '≥ 0.5 × bare Fastify', 'req/s', why)
+  if (probe.status !== 200) return { scenario, unit: 'req/s', target: '≥ 0.5 × bare Fastify', result: 'fail', note: `probe answered ${probe.status}` }
+  return versusBaseline(ctx, scenario, 0.5, ctx.a.baseUrl + agendaPath(w.id))
+}
+
+export async function calendar60 (ctx: Context): Promise<Row> {
+  const scenario = 'getWorkshopCalendar, 60 sessions'
+  const w = ctx.seed.small
+  const probe = await ctx.a.call('GET', feedPath(w.id), { auth: false })
+  ctx.log(`  probe: ${probe.status} in ${probe.ms.toFixed(0)} ms, ${probe.text.length} characters`)
+  const why = unavailable(w, probe, 'getWorkshopCalendar')
+  if (why) return na(scenario, '≥ 0.5 × bare Fastify', 'req/s', why)
+  if (probe.status !== 200) return { scenario, unit: 'req/s', target: '≥ 0.5 × bare Fastify', result: 'fail', note: `probe answered ${probe.status}` }
+  return versusBaseline(ctx, scenario, 0.5, ctx.a.baseUrl + feedPath(w.id))
+}
+
+export async function calendar1000NotModified (ctx: Context): Promise<Row> {
+  const scenario = 'getWorkshopCalendar, 1,000 sessions, If-None-Match → 304'
+  const target = '≥ 0.6 × bare Fastify'
+  const w = ctx.seed.big
+  const probe = await ctx.a.call('GET', feedPath(w.id), { auth: false })
+  ctx.log(`  probe: ${probe.status} in ${probe.ms.toFixed(0)} ms, ${probe.text.length} characters`)
+  const why = unavailable(w, probe, 'getWorkshopCalendar')
+  if (why) return na(scenario, target, 'req/s', why)
+  const etag = probe.headers.get('etag')
+  if (probe.status !== 200 || !etag) return { scenario, unit: 'req/s', target, result: 'fail', note: `probe answered ${probe.status}${etag ? '' : ' without ETag'}` }
+  const again = await ctx.a.call('GET', feedPath(w.id), { auth: false, headers: { 'if-none-match': etag } })
+  if (again.status !== 304) return { scenario, unit: 'req/s', target, result: 'fail', note: `a matching If-None-Match answered ${again.status}` }
+  return versusBaseline(ctx, scenario, 0.6, ctx.a.baseUrl + feedPath(w.id), { expect: '3xx', headers: { 'if-none-match': etag } })
+}
+
+export async function registrations (ctx: Context): Promise<Row> {
+  const scenario = 'createRegistration, one workshop, a new person each'
+  const target = '≥ 0.3 × pgbench tps'
+  const path = `/v1/workshops/${ctx.seed.registrations.id}/registrations`
+  const run = randomBytes(4).toString('hex')
+  let counter = 0
+  const person = () => {
+    const i = counter++
+    return { name: `Participant ${i}`, email: `p${i}.${run}@bench.example.org`, title: 'Programme officer', organisation_id: ctx.seed.organisationId }
+  }
+  const probe = await ctx.a.call('POST', path, { auth: false, body: person() })
+  ctx.log(`  probe: ${probe.status} in ${probe.ms.toFixed(0)} ms, ${probe.text.length} characters`)
+  // pgbench runs whatever the route's state, so its figure is in every table.
+  const clients = Number(process.env.BENCH_PGBENCH_CLIENTS ?? 10)
+  const base = await pgbench({ ...ctx.pg, clients, threads: 2, seconds: LOAD.seconds, scale: Number(process.env.BENCH_PGBENCH_SCALE ?? 10) })
+  ctx.log(`  pgbench tpcb-like (-c ${clients} -j 2): ${n(base.rps)} tps, p99 ${base.p99.toFixed(1)} ms`)
+  const withBase = (row: Row): Row => ({ ...row, baseline: base.rps, baselineLabel: 'tps pgbench' })
+  if (isRouteMissing(probe)) return withBase(na(scenario, target, 'req/s', 'route missing: createRegistration'))
+  if (probe.status !== 201) return withBase({ scenario, unit: 'req/s', target, result: 'fail', note: `probe answered ${probe.status}: ${probe.text.slice(0, 200)}` })
+  const m = await measure({
+    url: ctx.a.baseUrl + path,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    setupRequest: (req) => ({ ...req, body: JSON.stringify(person()) }),
+  })
+  ctx.log(`  createRegistration: ${n(m.rps)} req/s, p99 ${m.p99} ms, ratio ${(m.rps / base.rps).toFixed(2)}`)
+  return ratioRow(scenario, m, base, 'tps pgbench', 'req/s', 0.3)
+}
+
+/** Moves a session `shift` minutes (1-29) later than its slot, so it never overlaps its neighbours. */
+async function move (api: Api, workshopId: string, s: SessionRef, shift: number): Promise<Reply> {
+  const minute = s.startMinute + shift
+  return api.call('PATCH', sessionPath(workshopId, s.id), {
+    body: { starts_at: instant(s.day, minute), ends_at: instant(s.day, minute + SESSION_MINUTES) },
+  })
+}
+
+export async function freshFeedsAndHealth (ctx: Context): Promise<Row[]> {
+  const scenario = '/healthz while 1,000-session feeds re-render after each change'
+  const target = 'p99 < 100 ms; every feed fresh'
+  const w = ctx.seed.big
+  const probe = await ctx.a.call('GET', feedPath(w.id), { auth: false })
+  ctx.log(`  probe: ${probe.status} in ${probe.ms.toFixed(0)} ms, ${probe.text.length} characters`)
+  const why = unavailable(w, probe, 'getWorkshopCalendar')
+  if (why) return [na(scenario, target, 'req/s', why)]
+  const s = w.sessions[0]
+  const first = await move(ctx.a, w.id, s, 1)
+  if (isRouteMissing(first)) return [na(scenario, target, 'req/s', 'route missing: updateSession')]
+  if (first.status !== 200) return [{ scenario, unit: 'req/s', target, result: 'fail', note: `updateSession answered ${first.status}: ${first.text.slice(0, 200)}` }]
+
+  let done = false
+  let renders = 0
+  const stale: string[] = []
+  const errors: string[] = []
+  const renderTimes: number[] = []
+  const loop = (async () => {
+    for (let i = 1; !done; i++) {
+      const shift = (i % 29) + 1
+      const changed = await move(ctx.a, w.id, s, shift)
+      if (changed.status !== 200) { errors.push(`updateSession ${changed.status}`); continue }
+      const t0 = performance.now()
+      const feed = await ctx.a.call('GET', feedPath(w.id), { auth: false })
+      renderTimes.push(performance.now() - t0)
+      if (feed.status !== 200) { errors.push(`feed ${feed.status}`); continue }
+      renders++
+      const check = showsStart(feed.text, s, s.day, s.startMinute + shift)
+      if (!check.ok) stale.push(check.why!)
+    }
+  })()
+  const connections = Number(process.env.BENCH_HEALTH_CONNECTIONS ?? 10)
+  let health: Measured
+  try {
+    health = await measure({ url: ctx.a.baseUrl + '/healthz', connections })
+  } finally {
+    done = true
+    await loop
+  }
+  renderTimes.sort((x, y) => x - y)
+  const medianRender = renderTimes[Math.floor(renderTimes.length / 2)]
+  ctx.log(`  /healthz: ${n(health.rps)} req/s, p99 ${health.p99} ms; ${renders} feeds rendered (median ${medianRender?.toFixed(0)} ms), ${stale.length} stale, ${errors.length} errors`)
+  const problems = [
+    health.p99 >= 100 ? `p99 ${health.p99} ms` : '',
+    renders === 0 ? 'no feed rendered' : '',
+    stale.length > 0 ? `${stale.length} stale feeds, first: ${stale[0]}` : '',
+    errors.length > 0 ? `${errors.length} errors, first: ${errors[0]}` : '',
+    health.bad > 0 ? `${health.bad} /healthz failures` : '',
+  ].filter(Boolean)
+  return [
+    { scenario, value: health.rps, unit: 'req/s', p50: health.p50, p99: health.p99, target, result: problems.length === 0 ? 'pass' : 'fail', note: problems.join('; ') || undefined },
+    { scenario: '  big feed after each change (rendered back to back)', value: renders / health.seconds, unit: 'feeds/s', p50: medianRender, p99: renderTimes[Math.floor(renderTimes.length * 0.99)], target: 'new time shown', result: renders > 0 && stale.length === 0 ? 'pass' : 'fail', note: stale[0] },
+  ]
+}
+
+/** A change through one instance is seen through the other at once, conditional requests included. */
+export async function twoInstances (ctx: Context): Promise<Row> {
+  const scenario = 'two instances, one database: change via one, read via the other'
+  const target = 'fresh at once'
+  const w = ctx.seed.big
+  if (w.missing) return na(scenario, target, '', `route missing: ${w.missing}`)
+  const s = w.sessions[1]
+  const failures: string[] = []
+  const feeds = !isRouteMissing(await ctx.b.call('GET', feedPath(w.id), { auth: false }))
+  const agendas = !isRouteMissing(await ctx.b.call('GET', agendaPath(w.id), { auth: false }))
+  if (!feeds && !agendas) return na(scenario, target, '', 'route missing: getWorkshopCalendar, getAgenda')
+
+  const readThrough = async (api: Api, label: string, shift: number, etag: string | null) => {
+    if (feeds) {
+      const headers: Record<string, string> = etag ? { 'if-none-match': etag } : {}
+      const feed = await api.call('GET', feedPath(w.id), { auth: false, headers })
+      if (feed.status !== 200) failures.push(`${label}: feed answered ${feed.status}${etag ? ' to its old ETag' : ''}`)
+      else {
+        const check = showsStart(feed.text, s, s.day, s.startMinute + shift)
+        if (!check.ok) failures.push(`${label}: feed stale: ${check.why}`)
+      }
+    }
+    if (agendas) {
+      const agenda = await api.call('GET', agendaPath(w.id), { auth: false })
+      const found = agenda.status === 200
+        ? (agenda.body.days as any[]).flatMap((d) => d.sessions as any[]).find((x) => x.id === s.id)
+        : undefined
+      const minute = s.startMinute + shift
+      const expected = `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`
+      if (!found || found.local_start !== expected) failures.push(`${label}: agenda shows ${found?.local_start ?? agenda.status}, expected ${expected}`)
+    }
+  }
+  const etagOf = async (api: Api) => feeds ? (await api.call('GET', feedPath(w.id), { auth: false })).headers.get('etag') : null
+
+  // Both instances have read (and may have cached) the feed before the change.
+  const etagA = await etagOf(ctx.a)
+  const etagB = await etagOf(ctx.b)
+  const viaA = await move(ctx.a, w.id, s, 7)
+  if (isRouteMissing(viaA)) return na(scenario, target, '', 'route missing: updateSession')
+  if (viaA.status !== 200) return { scenario, unit: '', target, result: 'fail', note: `updateSession answered ${viaA.status}` }
+  await readThrough(ctx.b, 'change via A, read via B', 7, null)
+  await readThrough(ctx.b, 'change via A, conditional read via B', 7, etagB)
+  const viaB = await move(ctx.b, w.id, s, 13)
+  if (viaB.status !== 200) failures.push(`updateSession via B answered ${viaB.status}`)
+  else await readThrough(ctx.a, 'change via B, conditional read via A', 13, etagA)
+  ctx.log(`  two instances: ${failures.length === 0 ? 'fresh' : failures.join('; ')}`)
+  return { scenario, unit: '', target, result: failures.length === 0 ? 'pass' : 'fail', note: failures.join('; ') || undefined }
+}
