@@ -273,6 +273,10 @@ t.test('calendars', async (t) => {
     assertProblem(t, await get(app, '/v1/workshops/00000000-0000-4000-8000-000000000000/calendar.ics'), 404)
     assertProblem(t, await get(app, '/v1/workshops/nope/calendar.ics'), 400, 'params.workshopId')
     assertProblem(t, await get(app, `/v1/workshops/${draft.id}/calendar.ics`, { authorization: 'Bearer wrong' }), 401)
+    const [secret] = parseBoth(t, preview.body)
+    const sessionUrl = `/v1/workshops/${draft.id}/sessions/${secret.uid.split('@')[0]}/calendar.ics`
+    assertProblem(t, await get(app, sessionUrl), 404)
+    t.equal((await get(app, sessionUrl, admin)).statusCode, 200)
   })
 
   await t.test('a cancelled workshop cancels every session', async (t) => {

@@ -28,4 +28,4 @@ export const CalendarText = {
   description: 'An iCalendar (RFC 5545) feed',
   content: { 'text/calendar': { schema: Type.String({ description: 'iCalendar text (VCALENDAR with VTIMEZONE and VEVENTs)' }) } },
 }
-export const NotModified = { description: 'The feed has not changed since the copy the client holds', content: {} }
+export const NotModified = Type.Null({ description: 'The feed has not changed since the copy the client holds (no body)' })
