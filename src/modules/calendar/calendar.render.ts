@@ -51,7 +51,7 @@ const CANCELLED: Record<Language, string> = { en: 'Cancelled: ', ar: 'أُلغي
 /** The stable UID of a session's event: its id, nothing personal. */
 export const uidOf = (sessionId: string) => `${sessionId}@nadwa`
 
-/** The VTIMEZONE of a zone from the maintained zone data, with CRLF line ends; null when the data lacks the zone. */
+/** The VTIMEZONE of a zone from the zone data package, with CRLF line ends; null when the data lacks the zone. */
 const vtimezones = new Map<string, string | null>()
 export function vtimezoneOf (zone: string): string | null {
   let block = vtimezones.get(zone)
@@ -64,13 +64,33 @@ export function vtimezoneOf (zone: string): string | null {
 }
 
 /**
+ * Whether the packaged VTIMEZONE tells the same offsets as the runtime's own zone data in a year:
+ * the package's rules can be older (Mexico dropped daylight saving in 2022). When they differ,
+ * times are written in UTC, which every client reads right, instead of a TZID it would misread.
+ */
+const fits = new Map<string, boolean>()
+export function zoneDataFits (zone: string, year: number): boolean {
+  const key = `${zone}|${year}`
+  let answer = fits.get(key)
+  if (answer === undefined) {
+    const block = vtimezoneOf(zone)
+    const packaged = new Set([...(block ?? '').matchAll(/^TZOFFSETTO:([+-])(\d\d)(\d\d)\r?$/gm)]
+      .map((m) => (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]))))
+    const runtime = new Set([1, 7].map((month) => DateTime.fromObject({ year, month, day: 15 }, { zone }).offset))
+    answer = block !== null && packaged.size === runtime.size && [...runtime].every((offset) => packaged.has(offset))
+    fits.set(key, answer)
+  }
+  return answer
+}
+
+/**
  * One session's VEVENT, folded, with CRLF line ends. Times go to ical-generator as luxon DateTimes
  * in the workshop's zone: given plain Dates with a TZID it would format them in the host's zone.
  * DTSTAMP, CREATED and LAST-MODIFIED are UTC (the calendar object carries no zone on purpose).
  */
 export function renderEvent (session: CalendarSession, meta: Pick<CalendarMeta, 'zone' | 'lang' | 'publicUrl' | 'workshopCancelled'>): string {
   const cancelled = session.status === 'cancelled' || meta.workshopCancelled
-  const withZone = vtimezoneOf(meta.zone) !== null
+  const withZone = zoneDataFits(meta.zone, DateTime.fromJSDate(session.startsAt, { zone: meta.zone }).year)
   const at = (d: Date) => (withZone ? DateTime.fromJSDate(d, { zone: meta.zone }) : d)
   const description = pick(session.description, meta.lang)
   const location = session.roomName ? pick(session.roomName, meta.lang) : ''
@@ -142,7 +162,9 @@ export function renderCalendar (meta: CalendarMeta, events: string[]): string {
     ttl: REFRESH_SECONDS,
     x: [['X-WR-TIMEZONE', meta.zone]],
   }).toString().replace(/END:VCALENDAR$/, '')
-  return header + (vtimezoneOf(meta.zone) ?? '') + events.join('') + 'END:VCALENDAR\r\n'
+  // The VTIMEZONE when an event refers to it (an empty calendar still names its zone).
+  const zoned = events.length === 0 || events.some((event) => event.includes(';TZID='))
+  return header + (zoned ? vtimezoneOf(meta.zone) ?? '' : '') + events.join('') + 'END:VCALENDAR\r\n'
 }
 
 /** A bounded least-recently-used map. */
