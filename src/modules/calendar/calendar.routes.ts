@@ -1,0 +1,71 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { App, ModuleOptions } from '../../lib/module.ts'
+import { problems } from '../../lib/schemas.ts'
+import {
+  CalendarHeaders, CalendarQuery, CalendarSessionParams, CalendarText, CalendarWorkshopParams, NotModified, PersonalCalendarParams, WorkshopCalendarQuery,
+} from './calendar.schemas.ts'
+import { calendarService, type FeedAnswer, type FeedRequest } from './calendar.service.ts'
+
+const tags = ['calendars']
+
+function feedRequest (request: FastifyRequest<{ Querystring: { lang?: string } }>): FeedRequest {
+  const header = (name: string) => request.headers[name] as string | undefined
+  return {
+    lang: request.query.lang,
+    acceptLanguage: header('accept-language'),
+    ifNoneMatch: header('if-none-match'),
+    ifModifiedSince: header('if-modified-since'),
+    principal: request.principal,
+  }
+}
+
+/** Clients revalidate each time (a 304 is cheap), so a change shows on their next refresh. */
+function send (reply: FastifyReply, answer: FeedAnswer, options: { cache: 'public' | 'private', filename: string }) {
+  reply.header('etag', answer.etag).header('last-modified', answer.lastModified)
+    .header('cache-control', `${options.cache}, no-cache`).header('vary', 'Accept-Language')
+  if (options.cache === 'private') reply.header('x-robots-tag', 'noindex')
+  if (answer.notModified) return reply.code(304).send()
+  return reply.type('text/calendar; charset=utf-8')
+    .header('content-disposition', `inline; filename="${options.filename}"`).send(answer.body)
+}
+
+export async function calendarRoutes (app: App, { db, config }: ModuleOptions) {
+  const service = calendarService(db, config)
+
+  app.get('/v1/workshops/:workshopId/calendar.ics', {
+    config: { auth: 'optional' },
+    schema: {
+      operationId: 'getWorkshopCalendar', tags,
+      summary: 'The workshop\'s timetable as an iCalendar feed to subscribe to (https or webcal)',
+      params: CalendarWorkshopParams, querystring: WorkshopCalendarQuery, headers: CalendarHeaders,
+      response: { 200: CalendarText, 304: NotModified, ...problems(400, 401, 404) },
+    },
+  }, async (request, reply) => {
+    const answer = await service.workshopFeed(request.params.workshopId, { room: request.query.room, kind: request.query.kind }, feedRequest(request))
+    return send(reply, answer, { cache: 'public', filename: 'workshop.ics' })
+  })
+
+  app.get('/v1/workshops/:workshopId/sessions/:sessionId/calendar.ics', {
+    config: { auth: 'optional' },
+    schema: {
+      operationId: 'getSessionCalendar', tags, summary: 'One session as an iCalendar file (to add to a calendar)',
+      params: CalendarSessionParams, querystring: CalendarQuery, headers: CalendarHeaders,
+      response: { 200: CalendarText, 304: NotModified, ...problems(400, 401, 404) },
+    },
+  }, async (request, reply) => {
+    const answer = await service.sessionFeed(request.params.workshopId, request.params.sessionId, feedRequest(request))
+    return send(reply, answer, { cache: 'public', filename: 'session.ics' })
+  })
+
+  app.get('/v1/calendars/:feedToken.ics', {
+    schema: {
+      operationId: 'getPersonalCalendar', tags,
+      summary: 'A participant\'s own feed: plenary and keynote sessions and the sessions they chose',
+      params: PersonalCalendarParams, querystring: CalendarQuery, headers: CalendarHeaders,
+      response: { 200: CalendarText, 304: NotModified, ...problems(400, 404, 410) },
+    },
+  }, async (request, reply) => {
+    const answer = await service.personalFeed(request.params.feedToken, feedRequest(request))
+    return send(reply, answer, { cache: 'private', filename: 'my-sessions.ics' })
+  })
+}
