@@ -13,6 +13,7 @@ import { authPlugin } from './plugins/auth.ts'
 import { tokensService } from './modules/tokens/tokens.service.ts'
 import { organisationsRoutes } from './modules/organisations/organisations.routes.ts'
 import { workshopsRoutes } from './modules/workshops/workshops.routes.ts'
+import { registrationsRoutes } from './modules/registrations/registrations.routes.ts'
 
 export interface BuildAppOptions {
   config: Config
@@ -76,11 +77,13 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
       components: {
         securitySchemes: {
           organiserToken: { type: 'http', scheme: 'bearer', description: 'Organiser token (`npm run cli -- token create`) or ADMIN_TOKEN' },
+          manageToken: { type: 'http', scheme: 'bearer', description: 'The manage_token a registration answered (opens /v1/registration only)' },
         },
       },
       tags: [
         { name: 'organisations', description: 'Bodies that take part' },
         { name: 'workshops', description: 'Events over one or more days' },
+        { name: 'registrations', description: 'People taking part: capacity, waitlist, self-service, check-in' },
         { name: 'service', description: 'Health and documentation' },
       ],
     },
@@ -113,6 +116,7 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
   const modules = { db, config }
   await app.register(organisationsRoutes, modules)
   await app.register(workshopsRoutes, modules)
+  await app.register(registrationsRoutes, modules)
 
   return app
 }
