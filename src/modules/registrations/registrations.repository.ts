@@ -15,9 +15,10 @@ export type PlacedRow = RegistrationRow & { waitlistPosition: number | null, cur
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 
 const placed = {
-  waitlistPosition: sql<number | null>`case when ${registrations.status} = 'waitlisted' then (
+  // Written out: drizzle leaves columns inside sql`` unqualified, which the subquery's alias would capture.
+  waitlistPosition: sql<number | null>`case when "registrations"."status" = 'waitlisted' then (
     select count(*)::int from registrations w
-    where w.workshop_id = ${registrations.workshopId} and w.status = 'waitlisted' and w.waitlist_seq <= ${registrations.waitlistSeq}) end`,
+    where w.workshop_id = "registrations"."workshop_id" and w.status = 'waitlisted' and w.waitlist_seq <= "registrations"."waitlist_seq") end`,
   // created_at to the microsecond, as keyset cursors need it (a JS Date keeps only milliseconds).
   cursorKey: sql<string>`to_char(${registrations.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
 }

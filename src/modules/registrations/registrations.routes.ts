@@ -88,13 +88,15 @@ export async function registrationsRoutes (app: App, { db, config }: ModuleOptio
 
   app.post('/v1/workshops/:workshopId/registrations/:registrationId/check-in', {
     config: { auth: 'org' },
+    // The body is optional (an empty POST checks in today): validate it as {}.
+    preValidation: async (request) => { request.body ??= {} },
     schema: {
       operationId: 'checkInRegistration', tags,
       summary: 'Check a confirmed registration in on a day of the workshop (default: today there)',
-      params: RegistrationParams, body: Type.Optional(CheckIn),
+      params: RegistrationParams, body: CheckIn,
       response: { 200: Registration, ...problems(400, 401, 404, 409) },
     },
-  }, async (request) => service.checkIn(request.params.workshopId, request.params.registrationId, request.body?.day))
+  }, async (request) => service.checkIn(request.params.workshopId, request.params.registrationId, request.body.day))
 
   app.post('/v1/workshops/:workshopId/registrations/:registrationId/erase', {
     config: { auth: 'org' },

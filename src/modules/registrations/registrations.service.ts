@@ -110,7 +110,7 @@ async function resolveOrganisation (tx: Db, input: { organisation_id?: string | 
     if (!org) throw invalidField('organisation_id', 'no such organisation')
     return { organisationId: org.id, sector: input.sector ?? org.sector }
   }
-  if (input.organisation_id === null) return { organisationId: null, sector: input.sector ?? null }
+  if (input.organisation_id === null) return input.sector === undefined ? { organisationId: null } : { organisationId: null, sector: input.sector }
   return input.sector === undefined ? {} : { sector: input.sector }
 }
 
