@@ -161,6 +161,8 @@ t.test('registrations', async (t) => {
     assertProblem(t, taken, 409)
     t.match(await read(app, w.id, third.registration.id), { name: 'Person s3', session_ids: [b] })
     assertProblem(t, await patchMine(app, third.manage_token, { session_ids: [b, c] }), 409)
+    const roomy = await addSession(db, w.id, { capacity: 5, startsAt: new Date('2030-03-03T09:00:00+03:00'), endsAt: new Date('2030-03-03T10:00:00+03:00') })
+    t.same(json(await patchMine(app, third.manage_token, { session_ids: [b, roomy] })).session_ids, [b, roomy], 'a seat that is free is taken')
 
     // The first gives up session a: the waiting head now fits and is confirmed.
     const changed = await patchMine(app, first.manage_token, { session_ids: [c] })
@@ -181,6 +183,21 @@ t.test('registrations', async (t) => {
     t.match(await read(app, w.id, fourth.registration.id), { status: 'confirmed' })
     assertProblem(t, await patch(app, w.id, first.registration.id, { session_ids: [a] }), 409)
     t.equal((await patch(app, w.id, first.registration.id, { session_ids: [] })).statusCode, 409, 'a cancelled registration has no choices to change')
+  })
+
+  await t.test('a head whose session is still full keeps its place; the next who fits is confirmed', async (t) => {
+    const w = await createWorkshop(app, { ...FUTURE, capacity: 2 }, true)
+    const s = await addSession(db, w.id, { capacity: 1 })
+    const p1 = await registered(app, w.id, person('h1', { session_ids: [s] }))
+    const p2 = await registered(app, w.id, person('h2', { session_ids: [s] }))
+    const p3 = await registered(app, w.id, person('h3'))
+    const p4 = await registered(app, w.id, person('h4'))
+    t.same([p1, p2, p3, p4].map((p) => [p.registration.status, p.registration.waitlist_position]),
+      [['confirmed', null], ['waitlisted', 1], ['confirmed', null], ['waitlisted', 2]])
+    await cancelMine(app, p3.manage_token)
+    t.same((await statuses(app, w.id)).map((r: any) => r.slice(1)), [['confirmed', null], ['waitlisted', 1], ['cancelled', null], ['confirmed', null]])
+    await cancelMine(app, p1.manage_token)
+    t.match(await read(app, w.id, p2.registration.id), { status: 'confirmed' }, 'its seat freed: the head is confirmed')
   })
 
   await t.test('approval: pending until an organiser confirms; full means waitlisted', async (t) => {
@@ -282,10 +299,11 @@ t.test('registrations', async (t) => {
   await t.test('organisers list, filter, page, and export CSV', async (t) => {
     const w = await createWorkshop(app, { ...FUTURE, capacity: 3, title: { en: 'Export' } }, true)
     const gov = await createOrganisation(app, { name: { en: 'Government of Iraq', ar: 'حكومة العراق' }, sector: 'government' })
-    const names = ['زيدان خلف عبيد', 'Auke Lootsma', 'علي عباس جهانكير', '=HYPERLINK("x")', 'Miriam Pineau']
+    const names = ['زيدان خلف عبيد', 'Auke Lootsma', 'علي عباس جهانكير', '=HYPERLINK("x")', 'Miriam Pineau', 'Independent']
     const made = []
     for (const [i, name] of names.entries()) {
-      made.push(await registered(app, w.id, { name, email: `p${i}@example.org`, ...(i % 2 === 0 ? { organisation_id: gov.id } : { organisation_name: `Body ${i}`, sector: 'academia' }) }))
+      const organisation = i === 5 ? { title: 'Consultant' } : i % 2 === 0 ? { organisation_id: gov.id } : { organisation_name: `Body ${i}`, sector: 'academia' }
+      made.push(await registered(app, w.id, { name, email: `p${i}@example.org`, ...organisation }))
     }
     const list = json(await app.inject({ url: url(w.id), headers: admin }))
     t.same(list.items.map((r: any) => r.name), names, 'in the order people registered')
@@ -320,6 +338,7 @@ t.test('registrations', async (t) => {
     const all = (await app.inject({ url: url(w.id), headers: { ...admin, accept: 'text/csv, application/json;q=0.5' } })).body
     t.match(all, `'=HYPERLINK(""x"")`, 'a cell that would run as a formula is defused')
     t.match(all, ',waitlisted,1,')
+    t.match(all, ',Independent,p5@example.org,Consultant,,,waitlisted,3,')
 
     assertProblem(t, await app.inject({ url: url(w.id) }), 401)
     assertProblem(t, await app.inject({ url: url(NO_ID), headers: admin }), 404)
@@ -382,6 +401,7 @@ t.test('registrations', async (t) => {
     assertProblem(t, await patch(app, past.id, one.registration.id, { name: 'Back' }), 409)
     t.same(await statuses(app, past.id), [['Erased', 'confirmed', null]])
     t.same(json(await app.inject({ url: `${url(past.id)}?sector=government`, headers: admin })).items.length, 1)
+    t.match((await app.inject({ url: url(past.id), headers: { ...admin, accept: 'text/csv' } })).body, `${one.registration.id},Erased,,,`)
     t.equal((await register(app, past.id, person('e1'), admin)).statusCode, 201, 'the address is free again')
     const cancelledErased = await registered(app, past.id, person('e2'), admin)
     await patch(app, past.id, cancelledErased.registration.id, { status: 'cancelled' })

@@ -54,6 +54,14 @@ export function registrationsRepository (db: Db) {
         .set({ status: 'waitlisted', waitlistSeq: sql`nextval(pg_get_serial_sequence('registrations', 'waitlist_seq'))`, updatedAt: sql`now()` })
         .where(eq(registrations.id, id))
     },
+    /** Confirmed and waitlisted registrations of a workshop. */
+    async placeCounts (workshopId: string): Promise<{ confirmed: number, waitlisted: number }> {
+      const [row] = await db.select({
+        confirmed: sql<number>`count(*) filter (where ${registrations.status} = 'confirmed')::int`,
+        waitlisted: sql<number>`count(*) filter (where ${registrations.status} = 'waitlisted')::int`,
+      }).from(registrations).where(eq(registrations.workshopId, workshopId))
+      return { confirmed: Number(row.confirmed), waitlisted: Number(row.waitlisted) }
+    },
     async confirmedCount (workshopId: string): Promise<number> {
       const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(registrations)
         .where(and(eq(registrations.workshopId, workshopId), eq(registrations.status, 'confirmed')))
@@ -87,9 +95,11 @@ export function registrationsRepository (db: Db) {
       for (const r of rows) map.get(r.registrationId)!.push(r.session)
       return map
     },
-    async setChoices (registrationId: string, sessionIds: string[]): Promise<void> {
-      await db.delete(registrationSessions).where(eq(registrationSessions.registrationId, registrationId))
+    async addChoices (registrationId: string, sessionIds: string[]): Promise<void> {
       if (sessionIds.length > 0) await db.insert(registrationSessions).values(sessionIds.map((sessionId) => ({ registrationId, sessionId })))
+    },
+    async removeChoices (registrationId: string): Promise<void> {
+      await db.delete(registrationSessions).where(eq(registrationSessions.registrationId, registrationId))
     },
     async checkedInDays (registrationIds: string[]): Promise<Map<string, string[]>> {
       const map = new Map<string, string[]>(registrationIds.map((id) => [id, []]))

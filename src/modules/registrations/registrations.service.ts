@@ -128,6 +128,35 @@ function csvCell (value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
 }
 
+const alreadyRegistered = () =>
+  conflict('already-registered', 'This e-mail address is registered for this workshop already; the manage token given then opens it')
+
+/** A unique index refused a row; drizzle wraps the driver's error in `cause`. */
+function isUniqueViolation (err: unknown): boolean {
+  const e = err as { code?: string, cause?: { code?: string } }
+  return e.code === '23505' || e.cause?.code === '23505'
+}
+
+export function registrationView (row: RegistrationRow & { waitlistPosition: number | null }, sessionIds: string[], checkedInDays: string[]): RegistrationView {
+  return {
+    id: row.id,
+    workshop_id: row.workshopId,
+    name: row.name,
+    email: row.erasedAt ? null : row.email,
+    title: row.title,
+    organisation_id: row.organisationId,
+    sector: row.sector,
+    session_ids: sessionIds,
+    status: row.status,
+    waitlist_position: row.waitlistPosition,
+    checked_in_days: checkedInDays,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+    cancelled_at: row.cancelledAt?.toISOString() ?? null,
+    erased_at: row.erasedAt?.toISOString() ?? null,
+  }
+}
+
 export function registrationsService (db: Db, config: Config) {
   const repo = (tx: Db = db) => registrationsRepository(tx)
   const inTx = <T>(fn: (tx: Db) => Promise<T>) => db.transaction((tx) => fn(tx as unknown as Db))
@@ -135,23 +164,7 @@ export function registrationsService (db: Db, config: Config) {
   async function views (tx: Db, rows: PlacedRow[]): Promise<RegistrationView[]> {
     const ids = rows.map((r) => r.id)
     const [choices, days] = await Promise.all([repo(tx).choicesOf(ids), repo(tx).checkedInDays(ids)])
-    return rows.map((row) => ({
-      id: row.id,
-      workshop_id: row.workshopId,
-      name: row.name,
-      email: row.erasedAt ? null : row.email,
-      title: row.title,
-      organisation_id: row.organisationId,
-      sector: row.sector,
-      session_ids: choices.get(row.id)!.map((s) => s.id),
-      status: row.status,
-      waitlist_position: row.waitlistPosition,
-      checked_in_days: days.get(row.id)!,
-      created_at: row.createdAt.toISOString(),
-      updated_at: row.updatedAt.toISOString(),
-      cancelled_at: row.cancelledAt?.toISOString() ?? null,
-      erased_at: row.erasedAt?.toISOString() ?? null,
-    }))
+    return rows.map((row) => registrationView(row, choices.get(row.id)!.map((s) => s.id), days.get(row.id)!))
   }
 
   async function viewOf (tx: Db, workshopId: string, id: string): Promise<RegistrationView> {
@@ -191,7 +204,7 @@ export function registrationsService (db: Db, config: Config) {
     if (input.email !== undefined) {
       const emailKey = emailKeyOf(input.email)
       const other = await repo(tx).findByEmailKey(workshop.id, emailKey)
-      if (other && other.id !== row.id) throw conflict('already-registered', 'Another registration of this workshop has this e-mail address')
+      if (other && other.id !== row.id) throw alreadyRegistered()
       values.email = input.email.trim()
       values.emailKey = emailKey
     }
@@ -208,7 +221,8 @@ export function registrationsService (db: Db, config: Config) {
         const full = added.find((s) => s.capacity !== null && (seats.get(s.id) ?? 0) >= s.capacity)
         if (full) throw conflict('session-full', `Session ${full.id} is full`, { session_id: full.id })
       }
-      await repo(tx).setChoices(row.id, input.session_ids)
+      await repo(tx).removeChoices(row.id)
+      await repo(tx).addChoices(row.id, input.session_ids)
     }
     if (Object.keys(values).length > 0 || input.session_ids !== undefined) await repo(tx).update(row.id, values)
   }
@@ -224,7 +238,6 @@ export function registrationsService (db: Db, config: Config) {
   /** Approves or reinstates: confirmed when the workshop and the chosen sessions have room, otherwise at the end of the waitlist. */
   async function confirm (tx: Db, workshop: WorkshopRow, row: RegistrationRow) {
     if (row.status === 'confirmed') return
-    if (row.erasedAt) throw conflict('registration-erased', "This registration's personal data was erased; it cannot change")
     const choices = (await repo(tx).choicesOf([row.id])).get(row.id)!
     if (await fitsNow(tx, workshop, choices)) await repo(tx).update(row.id, { status: 'confirmed', cancelledAt: null })
     else if (row.status !== 'waitlisted') await repo(tx).waitlist(row.id)
@@ -239,36 +252,54 @@ export function registrationsService (db: Db, config: Config) {
     promoteWaitlist,
 
     async create (workshopId: string, input: CreateRegistrationInput, principal: Principal | null, tx: Db, now = new Date()) {
-      const workshop = await lockWorkshop(tx, workshopId)
-      if (workshop.status === 'draft' && !principal) throw notFound('Workshop')
-      if (workshop.status === 'cancelled') throw conflict('workshop-cancelled', 'The workshop is cancelled')
-      if (!principal && !windowOpen(workshop, now)) throw conflict('registration-closed', 'Registration for this workshop is not open')
-      const emailKey = emailKeyOf(input.email)
-      if (await repo(tx).findByEmailKey(workshopId, emailKey)) {
-        throw conflict('already-registered', 'This e-mail address is registered for this workshop already; the manage token given then opens it')
+      // The workshop's lock is held to the end of the transaction: everything that does not decide
+      // a place is done before taking it, and the answer is built without asking the database again.
+      const checkOpen = (workshop: WorkshopRow | undefined): WorkshopRow => {
+        if (!workshop || (workshop.status === 'draft' && !principal)) throw notFound('Workshop')
+        if (workshop.status === 'cancelled') throw conflict('workshop-cancelled', 'The workshop is cancelled')
+        if (!principal && !windowOpen(workshop, now)) throw conflict('registration-closed', 'Registration for this workshop is not open')
+        return workshop
       }
+      checkOpen(await workshopsRepository(tx).findById(workshopId))
+      const emailKey = emailKeyOf(input.email)
+      if (await repo(tx).findByEmailKey(workshopId, emailKey)) throw alreadyRegistered()
       const chosen = await checkChoices(tx, workshopId, input.session_ids ?? [])
       const organisation = await resolveOrganisation(tx, input)
-      // Organisers place people directly (walk-ins, imports): only the public waits for approval.
-      const status = workshop.requiresApproval && !principal ? 'pending' : await fitsNow(tx, workshop, chosen) ? 'confirmed' : 'waitlisted'
       const manageToken = newToken('ndw_reg')
       const feedToken = newToken('ndw_cal')
-      const row = await repo(tx).insert({
-        workshopId,
-        name: input.name.trim(),
-        email: input.email.trim(),
-        emailKey,
-        title: input.title?.trim() ?? null,
-        organisationId: organisation.organisationId ?? null,
-        sector: organisation.sector ?? null,
-        status,
-        manageTokenHash: hashToken(manageToken),
-        feedTokenHash: hashToken(feedToken),
-      })
-      await repo(tx).setChoices(row.id, chosen.map((s) => s.id))
+
+      const workshop = checkOpen(await workshopsRepository(tx).findById(workshopId, true))
+      const counts = await repo(tx).placeCounts(workshopId)
+      const free = workshop.capacity === null ? Number.POSITIVE_INFINITY : workshop.capacity - counts.confirmed
+      const seats = chosen.some((c) => c.capacity !== null) ? await repo(tx).sessionSeats(chosen.map((c) => c.id)) : new Map<string, number>()
+      // Organisers place people directly (walk-ins, imports): only the public waits for approval.
+      const status = workshop.requiresApproval && !principal ? 'pending' : fits(free, chosen, seats) ? 'confirmed' : 'waitlisted'
+      let row: RegistrationRow
+      try {
+        row = await repo(tx).insert({
+          workshopId,
+          name: input.name.trim(),
+          email: input.email.trim(),
+          emailKey,
+          title: input.title?.trim() ?? null,
+          organisationId: organisation.organisationId ?? null,
+          sector: organisation.sector ?? null,
+          status,
+          manageTokenHash: hashToken(manageToken),
+          feedTokenHash: hashToken(feedToken),
+        })
+      } catch (err) {
+        // The same address registered by a concurrent request (raced on PostgreSQL in the tests).
+        /* c8 ignore next 2 */
+        if (isUniqueViolation(err)) throw alreadyRegistered()
+        throw err
+      }
+      await repo(tx).addChoices(row.id, chosen.map((c) => c.id))
+      // Places on the waitlist are handed out under the lock, so this one is last in line.
+      const position = status === 'waitlisted' ? counts.waitlisted + 1 : null
       const calendarUrl = `${config.PUBLIC_URL}/v1/calendars/${feedToken}.ics`
       return {
-        registration: await viewOf(tx, workshopId, row.id),
+        registration: registrationView({ ...row, waitlistPosition: position }, chosen.map((c) => c.id), []),
         manage_token: manageToken,
         calendar_url: calendarUrl,
         calendar_webcal_url: calendarUrl.replace(/^https?:/, 'webcal:'),
