@@ -51,7 +51,7 @@ export function registrationsRepository (db: Db) {
     /** Puts a registration at the end of the waitlist. */
     async waitlist (id: string): Promise<void> {
       await db.update(registrations)
-        .set({ status: 'waitlisted', waitlistSeq: sql`nextval(pg_get_serial_sequence('registrations', 'waitlist_seq'))`, updatedAt: sql`now()` })
+        .set({ status: 'waitlisted', cancelledAt: null, waitlistSeq: sql`nextval(pg_get_serial_sequence('registrations', 'waitlist_seq'))`, updatedAt: sql`now()` })
         .where(eq(registrations.id, id))
     },
     /** Confirmed and waitlisted registrations of a workshop. */

@@ -131,8 +131,6 @@ function csvCell (value: string): string {
 const alreadyRegistered = () =>
   conflict('already-registered', 'This e-mail address is registered for this workshop already; the manage token given then opens it')
 
-/** A unique index refused a row (drizzle wraps the driver's error in `cause`). */
-const isUniqueViolation = (err: unknown) => (err as { cause?: { code?: string } }).cause?.code === '23505'
 
 
 export function registrationView (row: RegistrationRow & { waitlistPosition: number | null }, sessionIds: string[], checkedInDays: string[]): RegistrationView {
@@ -288,7 +286,8 @@ export function registrationsService (db: Db, config: Config) {
         })
         /* c8 ignore start: the same address registered by a concurrent request; only a race on PostgreSQL reaches it (registrations.race.test.ts) */
       } catch (err) {
-        throw isUniqueViolation(err) ? alreadyRegistered() : err
+        // A unique index refused the row (drizzle wraps the driver's error in `cause`).
+        throw (err as { cause?: { code?: string } }).cause?.code === '23505' ? alreadyRegistered() : err
       }
       /* c8 ignore stop */
       await repo(tx).addChoices(row.id, chosen.map((c) => c.id))
