@@ -14,6 +14,7 @@ import { tokensService } from './modules/tokens/tokens.service.ts'
 import { organisationsRoutes } from './modules/organisations/organisations.routes.ts'
 import { workshopsRoutes } from './modules/workshops/workshops.routes.ts'
 import { calendarRoutes } from './modules/calendar/calendar.routes.ts'
+import { registrationsRoutes } from './modules/registrations/registrations.routes.ts'
 
 export interface BuildAppOptions {
   config: Config
@@ -77,12 +78,14 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
       components: {
         securitySchemes: {
           organiserToken: { type: 'http', scheme: 'bearer', description: 'Organiser token (`npm run cli -- token create`) or ADMIN_TOKEN' },
+          manageToken: { type: 'http', scheme: 'bearer', description: 'The manage_token a registration answered (opens /v1/registration only)' },
         },
       },
       tags: [
         { name: 'organisations', description: 'Bodies that take part' },
         { name: 'workshops', description: 'Events over one or more days' },
         { name: 'calendars', description: 'iCalendar feeds of the timetable: the workshop\'s, one session\'s, a participant\'s own' },
+        { name: 'registrations', description: 'People taking part: capacity, waitlist, self-service, check-in' },
         { name: 'service', description: 'Health and documentation' },
       ],
     },
@@ -116,6 +119,7 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
   await app.register(organisationsRoutes, modules)
   await app.register(workshopsRoutes, modules)
   await app.register(calendarRoutes, modules)
+  await app.register(registrationsRoutes, modules)
 
   return app
 }

@@ -9,6 +9,7 @@ import { organisationView } from '../organisations/organisations.service.ts'
 import { organisationsRepository } from '../organisations/organisations.repository.ts'
 import type { Principal } from '../tokens/tokens.service.ts'
 import { workshopsRepository, type NewWorkshop, type PartnerRole, type PartnerRow, type WorkshopRow } from './workshops.repository.ts'
+import { promoteWaitlist } from '../registrations/registrations.service.ts'
 import type { CreateWorkshopInput, UpdateWorkshopInput, WorkshopView } from './workshops.schemas.ts'
 
 const MAX_DAYS = 60
@@ -84,13 +85,15 @@ export function workshopsService (db: Db, config: Config) {
    * Runs a change of a workshop under its row lock, honouring If-Match; a change raises the version,
    * and `null` from fn says nothing changed (publishing a published workshop).
    */
-  async function change (id: string, expectedVersion: number | null, fn: (tx: Db, row: WorkshopRow) => Promise<Partial<NewWorkshop> | null>) {
+  async function change (id: string, expectedVersion: number | null, fn: (tx: Db, row: WorkshopRow) => Promise<Partial<NewWorkshop> | null>,
+    after?: (tx: Db, row: WorkshopRow, before: WorkshopRow) => Promise<unknown>) {
     return inTx(async (tx) => {
       const current = await repo(tx).findById(id, true)
       if (!current) throw notFound('Workshop')
       if (expectedVersion !== null && current.version !== expectedVersion) throw preconditionFailed()
       const values = await fn(tx, current)
       const row = values === null ? current : await repo(tx).update(id, values)
+      if (after) await after(tx, row, current)
       return { row, view: await view(row, tx) }
     })
   }
@@ -178,6 +181,9 @@ export function workshopsService (db: Db, config: Config) {
         if (input.capacity !== undefined) values.capacity = input.capacity
         if (input.requires_approval !== undefined) values.requiresApproval = input.requires_approval
         return values
+      }, async (tx, row, before) => {
+        // A raised capacity confirms people from the waitlist, in this same transaction.
+        if (row.capacity !== before.capacity) await promoteWaitlist(tx, id)
       })
     },
 
