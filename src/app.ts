@@ -13,6 +13,7 @@ import { authPlugin } from './plugins/auth.ts'
 import { tokensService } from './modules/tokens/tokens.service.ts'
 import { organisationsRoutes } from './modules/organisations/organisations.routes.ts'
 import { workshopsRoutes } from './modules/workshops/workshops.routes.ts'
+import { timetableRoutes } from './modules/timetable/timetable.routes.ts'
 
 export interface BuildAppOptions {
   config: Config
@@ -81,6 +82,7 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
       tags: [
         { name: 'organisations', description: 'Bodies that take part' },
         { name: 'workshops', description: 'Events over one or more days' },
+        { name: 'timetable', description: 'Rooms, speakers, sessions and the agenda of a workshop' },
         { name: 'service', description: 'Health and documentation' },
       ],
     },
@@ -113,6 +115,7 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
   const modules = { db, config }
   await app.register(organisationsRoutes, modules)
   await app.register(workshopsRoutes, modules)
+  await app.register(timetableRoutes, modules)
 
   return app
 }
