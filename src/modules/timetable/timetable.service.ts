@@ -166,15 +166,20 @@ export function timetableService (db: Db, config: Config) {
    * once that transaction has failed, so the 409 still names it.
    */
   async function guarded<T> (run: (claim: { current?: Claim }) => Promise<T>): Promise<T> {
-    const attempt: { current?: Claim } = {}
-    try {
-      return await run(attempt)
-    } catch (error) {
-      if (sqlState(error) !== '23P01' || !attempt.current) throw error
-      await checkClaim(db, attempt.current)
-      // The winner was moved or cancelled before we could read it: still an overlap at the time of writing.
-      /* c8 ignore next */
-      throw conflict('overlap', 'Another session took this room or speaker at that time; read the timetable and retry')
+    for (let attempt = 1; ; attempt++) {
+      const claim: { current?: Claim } = {}
+      try {
+        return await run(claim)
+      } catch (error) {
+        const state = sqlState(error)
+        // Racing inserts that wait on each other's rows can deadlock; the rerun reads the winner and answers 409.
+        if ((state === '40P01' || state === '40001') && attempt < 5) continue
+        if (state !== '23P01' || !claim.current) throw error
+        await checkClaim(db, claim.current)
+        // The winner was moved or cancelled before we could read it: still an overlap at the time of writing.
+        /* c8 ignore next */
+        throw conflict('overlap', 'Another session took this room or speaker at that time; read the timetable and retry')
+      }
     }
   }
 
