@@ -100,7 +100,7 @@ export function timetableRepository (db: Db) {
       if (speakerIds.length === 0) return
       const rows = speakerIds.map((speakerId, position) => ({
         sessionId: session.id, speakerId, position, startsAt: session.startsAt, endsAt: session.endsAt, active: session.status === 'scheduled',
-      })).sort((a, b) => (a.speakerId < b.speakerId ? -1 : 1))
+      })).sort((a, b) => a.speakerId.localeCompare(b.speakerId))
       await db.insert(sessionSpeakers).values(rows)
     },
 

@@ -165,21 +165,19 @@ export function timetableService (db: Db, config: Config) {
    * exclusion constraints then refuse the loser (23P01), and the other session is looked up afresh
    * once that transaction has failed, so the 409 still names it.
    */
-  async function guarded<T> (run: (claim: { current?: Claim }) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const claim: { current?: Claim } = {}
-      try {
-        return await run(claim)
-      } catch (error) {
-        const state = sqlState(error)
-        // Racing inserts that wait on each other's rows can deadlock; the rerun reads the winner and answers 409.
-        if ((state === '40P01' || state === '40001') && attempt < 5) continue
-        if (state !== '23P01' || !claim.current) throw error
-        await checkClaim(db, claim.current)
-        // The winner was moved or cancelled before we could read it: still an overlap at the time of writing.
-        /* c8 ignore next */
-        throw conflict('overlap', 'Another session took this room or speaker at that time; read the timetable and retry')
-      }
+  async function guarded<T> (run: (claim: { current?: Claim }) => Promise<T>, attempt = 1): Promise<T> {
+    const claim: { current?: Claim } = {}
+    try {
+      return await run(claim)
+    } catch (error) {
+      const state = sqlState(error)
+      // Racing inserts that wait on each other's rows can deadlock; the rerun reads the winner and answers 409.
+      if ((state === '40P01' || state === '40001') && attempt < 5) return guarded(run, attempt + 1)
+      if (state !== '23P01' || !claim.current) throw error
+      await checkClaim(db, claim.current)
+      /* c8 ignore start: only when the winner was moved or cancelled before we could read it; still an overlap when we wrote */
+      throw conflict('overlap', 'Another session took this room or speaker at that time; read the timetable and retry')
+      /* c8 ignore stop */
     }
   }
 
