@@ -29,7 +29,8 @@ export function timetableRepository (db: Db) {
     },
 
     async insertRoom (values: typeof rooms.$inferInsert): Promise<RoomRow> {
-      const [row] = await db.insert(rooms).values({ ...values, createdAt: new Date() }).returning()
+      const now = new Date()
+      const [row] = await db.insert(rooms).values({ ...values, createdAt: now, updatedAt: now }).returning()
       return row
     },
     async roomsOf (workshopId: string, after?: Cursor, limit = 10_000): Promise<RoomRow[]> {
@@ -42,7 +43,8 @@ export function timetableRepository (db: Db) {
     },
 
     async insertSpeaker (values: NewSpeaker): Promise<SpeakerRow> {
-      const [row] = await db.insert(speakers).values({ ...values, createdAt: new Date() }).returning()
+      const now = new Date()
+      const [row] = await db.insert(speakers).values({ ...values, createdAt: now, updatedAt: now }).returning()
       return row
     },
     async updateSpeaker (workshopId: string, id: string, values: Partial<NewSpeaker>): Promise<SpeakerRow | undefined> {
@@ -65,7 +67,7 @@ export function timetableRepository (db: Db) {
     },
     /** Changes a session and raises its version (callers hold its row lock). */
     async updateSession (id: string, values: Partial<NewSession>): Promise<SessionRow> {
-      const [row] = await db.update(sessions).set({ ...values, version: sql`${sessions.version} + 1`, updatedAt: sql`now()` })
+      const [row] = await db.update(sessions).set({ ...values, version: sql`${sessions.version} + 1`, updatedAt: values.cancelledAt ?? sql`now()` })
         .where(eq(sessions.id, id)).returning()
       return row
     },
