@@ -175,9 +175,9 @@ export function timetableService (db: Db, config: Config) {
       if ((state === '40P01' || state === '40001') && attempt < 5) return guarded(run, attempt + 1)
       if (state !== '23P01' || !claim.current) throw error
       await checkClaim(db, claim.current)
-      /* c8 ignore start: only when the winner was moved or cancelled before we could read it; still an overlap when we wrote */
+      // Reached only when the winner was moved or cancelled before we could read it: still an overlap when we wrote.
+      /* c8 ignore next */
       throw conflict('overlap', 'Another session took this room or speaker at that time; read the timetable and retry')
-      /* c8 ignore stop */
     }
   }
 
