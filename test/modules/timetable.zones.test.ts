@@ -74,6 +74,8 @@ t.test('time zones far from UTC and across daylight saving time', async (t) => {
     t.match(room409, { status: 409, type: 'room-overlap', extra: { conflicting_session: { id: winner.id } } })
     const speaker409 = await service.guarded(async (attempt) => { attempt.current = { ...claim, roomId: null }; throw raced }).catch((e: unknown) => e)
     t.match(speaker409, { status: 409, type: 'speaker-overlap', extra: { conflicting_session: { id: winner.id }, speaker_id: speaker.id } })
+    const gone = await service.guarded(async (attempt) => { attempt.current = { ...claim, roomId: null, speakerIds: [] }; throw raced }).catch((e: unknown) => e)
+    t.match(gone, { status: 409, type: 'overlap' }, 'a winner gone by the time we look is still a 409')
     const other = Object.assign(new Error('other'), { code: '23505' })
     await t.rejects(service.guarded(async (attempt) => { attempt.current = claim; throw other }), other)
     await t.rejects(service.guarded(async () => { throw raced }), raced, 'without a claim, the error goes on')

@@ -107,7 +107,7 @@ function instant (value: string, field: string): Date {
 /** JSON equality of localized texts and other small values, whatever the key order. */
 function same (a: unknown, b: unknown): boolean {
   const canonical = (v: unknown): unknown => (v && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, x]) => [k, canonical(x)]))
+    ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => x.localeCompare(y)).map(([k, x]) => [k, canonical(x)]))
     : v)
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b))
 }
@@ -117,17 +117,16 @@ type WorkshopZone = Pick<WorkshopRow, 'id' | 'timezone' | 'startDate' | 'endDate
 /** What a session write would occupy: checked against the others before the write, and named after a lost race. */
 export interface Claim { workshop: WorkshopZone, sessionId?: string, roomId: string | null, speakerIds: string[], startsAt: Date, endsAt: Date }
 
-function overlapProblem (claim: Claim, other: OtherSession, what: 'room' | 'speaker', speaker?: SpeakerRow | string) {
+function overlapProblem (claim: Claim, other: OtherSession, what: 'room' | 'speaker', speaker?: SpeakerRow) {
   const { timezone: zone, defaultLanguage: lang } = claim.workshop
   const title = pick(other.title, lang)
   const when = `${localDay(other.startsAt, zone)} ${localTime(other.startsAt, zone)}-${localTime(other.endsAt, zone)}`
-  const who = typeof speaker === 'object' ? speaker.name : 'A speaker'
   const detail = what === 'room'
     ? `The room is taken at that time by the session "${title}" (${other.id}, ${when})`
-    : `${who} speaks at that time in the session "${title}" (${other.id}, ${when})`
+    : `${speaker!.name} speaks at that time in the session "${title}" (${other.id}, ${when})`
   return conflict(what === 'room' ? 'room-overlap' : 'speaker-overlap', detail, {
     conflicting_session: { id: other.id, title: other.title, starts_at: instantInZone(other.startsAt, zone), ends_at: instantInZone(other.endsAt, zone) },
-    ...(what === 'speaker' ? { speaker_id: typeof speaker === 'object' ? speaker.id : speaker } : {}),
+    ...(what === 'speaker' ? { speaker_id: speaker!.id } : {}),
   })
 }
 
@@ -175,8 +174,7 @@ export function timetableService (db: Db, config: Config) {
       if ((state === '40P01' || state === '40001') && attempt < 5) return guarded(run, attempt + 1)
       if (state !== '23P01' || !claim.current) throw error
       await checkClaim(db, claim.current)
-      // Reached only when the winner was moved or cancelled before we could read it: still an overlap when we wrote.
-      /* c8 ignore next */
+      // The winner was moved or cancelled before we could read it: still an overlap when we wrote.
       throw conflict('overlap', 'Another session took this room or speaker at that time; read the timetable and retry')
     }
   }
@@ -230,9 +228,6 @@ export function timetableService (db: Db, config: Config) {
   }
 
   return {
-    /** The workshop as this reader may see it: 404 for a draft without an organiser token. */
-    visible: (workshopId: string, principal: Principal | null) => workshops.visible(workshopId, principal),
-
     async createRoom (workshopId: string, input: CreateRoomInput, tx: Db): Promise<RoomView> {
       const workshop = await lockedWorkshop(tx, workshopId)
       const row = await repo(tx).insertRoom({ workshopId, name: input.name, capacity: input.capacity ?? null })
