@@ -15,6 +15,7 @@ import { organisationsRoutes } from './modules/organisations/organisations.route
 import { workshopsRoutes } from './modules/workshops/workshops.routes.ts'
 import { calendarRoutes } from './modules/calendar/calendar.routes.ts'
 import { registrationsRoutes } from './modules/registrations/registrations.routes.ts'
+import { timetableRoutes } from './modules/timetable/timetable.routes.ts'
 
 export interface BuildAppOptions {
   config: Config
@@ -86,6 +87,7 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
         { name: 'workshops', description: 'Events over one or more days' },
         { name: 'calendars', description: 'iCalendar feeds of the timetable: the workshop\'s, one session\'s, a participant\'s own' },
         { name: 'registrations', description: 'People taking part: capacity, waitlist, self-service, check-in' },
+        { name: 'timetable', description: 'Rooms, speakers, sessions and the agenda of a workshop' },
         { name: 'service', description: 'Health and documentation' },
       ],
     },
@@ -120,6 +122,7 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
   await app.register(workshopsRoutes, modules)
   await app.register(calendarRoutes, modules)
   await app.register(registrationsRoutes, modules)
+  await app.register(timetableRoutes, modules)
 
   return app
 }
