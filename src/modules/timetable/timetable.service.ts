@@ -7,6 +7,7 @@ import { daysOf, instantInZone, localDay, localTime, workshopSpan } from '../../
 import { organisationsRepository } from '../organisations/organisations.repository.ts'
 import type { Principal } from '../tokens/tokens.service.ts'
 import { workshopsService } from '../workshops/workshops.service.ts'
+import { promoteWaitlist } from '../registrations/registrations.service.ts'
 import type { WorkshopRow } from '../workshops/workshops.repository.ts'
 import { timetableRepository, type Cursor, type NewSession, type OtherSession, type RoomRow, type SessionRow, type SpeakerRow } from './timetable.repository.ts'
 import type {
@@ -223,6 +224,10 @@ export function timetableService (db: Db, config: Config) {
       const row = await repo(tx).updateSession(sessionId, next.values)
       const ids = next.speakerIds ?? speakerIds
       await repo(tx).setSessionSpeakers(row, ids)
+      // A cancelled session or a raised capacity frees seats: the waitlist moves up in this same transaction.
+      if (row.status === 'cancelled' || (current.capacity !== null && (row.capacity === null || row.capacity > current.capacity))) {
+        await promoteWaitlist(tx, workshopId)
+      }
       return { row, view: sessionView(row, ids, workshop.timezone) }
     }))
   }
