@@ -13,12 +13,15 @@ import { authPlugin } from './plugins/auth.ts'
 import { tokensService } from './modules/tokens/tokens.service.ts'
 import { organisationsRoutes } from './modules/organisations/organisations.routes.ts'
 import { workshopsRoutes } from './modules/workshops/workshops.routes.ts'
+import { summariesRoutes } from './modules/summaries/summaries.routes.ts'
 
 export interface BuildAppOptions {
   config: Config
   database: Database
   /** Fastify's logger option; false in tests unless they read the logs. */
   logger?: FastifyServerOptions['logger']
+  /** The clock of rules that depend on the date (a summary is published once the workshop is over); tests set it. */
+  now?: () => Date
 }
 
 const VERSION = '0.1.0'
@@ -40,7 +43,7 @@ export function loggerOptions (level: string): FastifyServerOptions['logger'] {
   }
 }
 
-export async function buildApp ({ config, database, logger = false }: BuildAppOptions): Promise<App> {
+export async function buildApp ({ config, database, logger = false, now }: BuildAppOptions): Promise<App> {
   const app = Fastify({
     logger,
     bodyLimit: 1024 * 1024,
@@ -81,6 +84,7 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
       tags: [
         { name: 'organisations', description: 'Bodies that take part' },
         { name: 'workshops', description: 'Events over one or more days' },
+        { name: 'summaries', description: 'Post-event summaries: their page and their feed' },
         { name: 'service', description: 'Health and documentation' },
       ],
     },
@@ -113,6 +117,7 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
   const modules = { db, config }
   await app.register(organisationsRoutes, modules)
   await app.register(workshopsRoutes, modules)
+  await app.register(summariesRoutes, { ...modules, now })
 
   return app
 }
