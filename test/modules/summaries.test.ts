@@ -252,7 +252,7 @@ t.test('summaries', async (t) => {
     const service = summariesService(db, testConfig())
     const future = await createWorkshop(app, { start_date: '2099-01-01', end_date: '2099-01-02' }, true)
     t.equal((await app.inject({ method: 'PUT', url: `/v1/workshops/${future.id}/summary`, headers: orgHeaders, payload: summaryBody() })).statusCode, 201)
-    await t.rejects(service.publish(future.id), { status: 409, type: 'workshop-not-over' })
+    await t.rejects(service.publish(future.id), { status: 409, type: 'workshop-not-over' } as never)
   })
 
   await t.test('slugs follow the workshop and stay unique', async (t) => {
@@ -269,4 +269,127 @@ t.test('renderMarkdown keeps harmless markup only', async (t) => {
   t.match(html, /<strong>bold<\/strong>/)
   t.notMatch(html, /<script|<img|onerror|onclick|javascript:|data:|<style/i)
   t.match(html, /<a href="https:\/\/undp\.org" rel="nofollow noopener noreferrer">y<\/a>/)
+})
+
+t.test('the page, the list and the feed', async (t) => {
+  const { app, db, clock } = await appWithClock(t)
+  const undp = await createOrganisation(app, { name: { en: 'United Nations Development Programme', ar: 'برنامج الأمم المتحدة الإنمائي' }, acronym: 'UNDP', sector: 'un_agency' })
+  const published: any[] = []
+  for (const [i, slug, lang] of [[1, 'first-2023', 'en'], [2, 'second-2023', 'ar'], [3, 'third-2023', 'en']] as const) {
+    const w = await createWorkshop(app, { slug, default_language: lang, start_date: `2023-0${i}-05`, end_date: `2023-0${i}-06` }, true)
+    await app.inject({ method: 'PUT', url: `/v1/workshops/${w.id}/partners/${undp.id}`, headers: orgHeaders, payload: { role: 'co_organiser' } })
+    const [speaker] = await db.insert(speakers).values({ workshopId: w.id, name: 'Auke Lootsma', title: { en: 'Resident Representative', ar: 'الممثل المقيم' }, organisationId: undp.id }).returning()
+    const [reg] = await db.insert(registrations).values(registration(w.id, { organisationId: undp.id })).returning()
+    await db.insert(attendance).values({ registrationId: reg.id, day: `2023-0${i}-05` })
+    const hostile = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
+    t.equal((await app.inject({
+      method: 'PUT', url: `/v1/workshops/${w.id}/summary`, headers: orgHeaders,
+      payload: summaryBody({
+        headline: { en: `Headline ${i} ${hostile}`, ar: `عنوان ${i} ${hostile}` },
+        lead: { en: `Lead ${hostile}`, ar: `مقدمة ${hostile}` },
+        body: { en: `Body with [a link](javascript:alert(1)) and [UNDP](https://undp.org) ${hostile}`, ar: `نص ${hostile}` },
+        outcomes: [{ en: `Outcome ${hostile}`, ar: `نتيجة ${hostile}` }],
+        quotes: [{ speaker_id: speaker.id, text: { en: `Quote ${hostile}`, ar: `اقتباس ${hostile}` } }, { name: `Inline ${hostile}`, text: { en: 'Said' } }],
+        contacts: [{ name: `Miriam ${hostile}`, title: { en: 'Officer' }, email: 'miriam.pineau@undp.org', phone: '+964790110 1982' }, { name: 'Plain' }],
+      }),
+    })).statusCode, 201)
+    clock.now = new Date(`2023-0${i}-20T00:00:00Z`)
+    published.push(json(await app.inject({ method: 'POST', url: `/v1/workshops/${w.id}/summary/publish`, headers: admin })))
+  }
+  const draft = await createWorkshop(app, { slug: 'draft-2023' }, true)
+  await app.inject({ method: 'PUT', url: `/v1/workshops/${draft.id}/summary`, headers: orgHeaders, payload: summaryBody() })
+
+  await t.test('listSummaries: published only, newest first, paginated', async (t) => {
+    const all = json(await app.inject('/v1/summaries'))
+    t.same(all.items.map((s: any) => s.slug), ['third-2023', 'second-2023', 'first-2023'])
+    t.equal(all.next_cursor, null)
+    const first = json(await app.inject('/v1/summaries?limit=2'))
+    t.same(first.items.map((s: any) => s.slug), ['third-2023', 'second-2023'])
+    const second = json(await app.inject(`/v1/summaries?limit=2&cursor=${first.next_cursor}`))
+    t.same(second.items.map((s: any) => s.slug), ['first-2023'])
+    t.equal(second.next_cursor, null)
+  })
+
+  await t.test('the Atom feed is well-formed Atom 1.0, one entry per summary linking its page', async (t) => {
+    const { xml2js } = await import('xml-js')
+    const res = await app.inject('/v1/summaries/feed.atom')
+    t.equal(res.statusCode, 200)
+    t.match(res.headers['content-type'], /^application\/atom\+xml/)
+    const doc: any = xml2js(res.body, { compact: true })
+    const feed = doc.feed
+    t.equal(feed._attributes.xmlns, 'http://www.w3.org/2005/Atom')
+    t.equal(feed.id._text, 'https://nadwa.test/v1/summaries/feed.atom')
+    t.ok(feed.title._text && feed.updated._text && feed.author.name._text, 'id, title, updated, author')
+    const entries = feed.entry
+    t.equal(entries.length, 3)
+    t.same(entries.map((e: any) => e.link._attributes.href), ['third-2023', 'second-2023', 'first-2023'].map((s) => `https://nadwa.test/summaries/${s}`))
+    for (const e of entries) {
+      t.ok(e.id._text && e.title._cdata && e.updated._text, 'each entry has id, title, updated')
+      t.equal(e.title._attributes.type, 'html')
+      t.match(e.title._cdata, /^Headline \d &lt;script&gt;alert\(1\)&lt;\/script&gt;&quot;&gt;&lt;img/, 'html-typed text is escaped, so readers show it as typed')
+      t.ok(!Number.isNaN(Date.parse(e.updated._text)) && !Number.isNaN(Date.parse(e.published._text)))
+    }
+    t.notMatch(res.body, /<script/, 'text is escaped in the XML')
+  })
+
+  const page = async (path: string, headers: Record<string, string> = {}) => {
+    const res = await app.inject({ url: path, headers })
+    t.equal(res.statusCode, 200, path)
+    return res
+  }
+
+  await t.test('the page: language and direction', async (t) => {
+    const ar = await page('/summaries/first-2023?lang=ar')
+    t.match(ar.headers['content-type'], /^text\/html; charset=utf-8/)
+    t.match(ar.body, /<html lang="ar" dir="rtl">/)
+    t.equal(ar.headers['content-language'], 'ar')
+    t.match((await page('/summaries/first-2023?lang=en')).body, /<html lang="en" dir="ltr">/)
+    t.match((await page('/summaries/first-2023', { 'accept-language': 'ar-IQ,ar;q=0.9,en;q=0.5' })).body, /<html lang="ar" dir="rtl">/)
+    t.match((await page('/summaries/first-2023', { 'accept-language': 'fr' })).body, /<html lang="en"/, 'falls back to the default language (en)')
+    t.match((await page('/summaries/second-2023')).body, /<html lang="ar" dir="rtl">/, 'falls back to the default language (ar)')
+    t.match((await page('/summaries/second-2023?lang=xx')).body, /<html lang="ar"/)
+    assertProblem(t, await app.inject('/summaries/draft-2023'), 404)
+    assertProblem(t, await app.inject('/summaries/nothing-here'), 404)
+  })
+
+  await t.test('the page: every element, everything typed escaped, no script, its own CSP', async (t) => {
+    const { parseDocument } = await import('htmlparser2')
+    for (const lang of ['en', 'ar']) {
+      const res = await page(`/summaries/first-2023?lang=${lang}`)
+      const csp = String(res.headers['content-security-policy'])
+      t.match(csp, /default-src 'none'/)
+      t.match(csp, /style-src 'sha256-[A-Za-z0-9+/=]+'/)
+      t.notMatch(csp, /script-src|unsafe-inline|unsafe-eval/)
+      const styleBody = /<style>([\s\S]*?)<\/style>/.exec(res.body)![1]
+      const { createHash } = await import('node:crypto')
+      t.ok(csp.includes(createHash('sha256').update(styleBody).digest('base64')), 'the CSP hash matches the style element')
+
+      const doc = parseDocument(res.body)
+      const elements: any[] = []
+      const walk = (node: any) => { if (node.type === 'tag' || node.type === 'script' || node.type === 'style') elements.push(node); (node.children ?? []).forEach(walk) }
+      walk(doc)
+      t.notOk(elements.some((e) => e.name === 'script'), 'no script element')
+      t.notOk(elements.some((e) => e.name === 'img' || e.name === 'iframe'), 'no injected element')
+      t.notOk(elements.some((e) => Object.keys(e.attribs ?? {}).some((a) => a.startsWith('on'))), 'no event handler')
+      t.notOk(elements.some((e) => Object.keys(e.attribs ?? {}).includes('style')), 'no inline style attribute (the CSP allows only the hashed element)')
+      t.notOk(elements.some((e) => /^\s*(javascript|data|vbscript):/i.test(e.attribs?.href ?? '')), 'no script link')
+      t.match(res.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt;&quot;&gt;&lt;img src=x onerror=alert\(1\)&gt;/, 'typed text is shown, escaped')
+
+      const text = res.body
+      const L = lang === 'en'
+      t.match(text, L ? /<h1>Headline 1 / : /<h1>عنوان 1 /)
+      t.match(text, L ? /<span class="dateline">Baghdad, Iraq, 5 February 2023<\/span>/ : /<span class="dateline">بغداد، العراق، 5 شباط 2023<\/span>/)
+      t.match(text, L ? /Lead / : /مقدمة /)
+      t.match(text, L ? /<a href="https:\/\/undp.org" rel="nofollow noopener noreferrer">UNDP<\/a>/ : /نص /)
+      t.match(text, L ? /Outcome / : /نتيجة /)
+      t.match(text, L ? /Quote [\s\S]*Auke Lootsma, Resident Representative, United Nations Development Programme/ : /اقتباس [\s\S]*Auke Lootsma، الممثل المقيم، برنامج الأمم المتحدة الإنمائي/)
+      t.match(text, /Inline &lt;script&gt;/)
+      t.match(text, L ? /United Nations Development Programme \(UNDP\) <span>– co-organiser<\/span>/ : /برنامج الأمم المتحدة الإنمائي \(UNDP\) <span>– جهة منظِّمة<\/span>/)
+      t.match(text, /<a href="mailto:miriam.pineau@undp.org">miriam.pineau@undp.org<\/a>/)
+      t.match(text, /<a href="tel:\+9647901101982" dir="ltr">\+964790110 1982<\/a>/)
+      t.match(text, /<svg[^>]*role="img"/, 'a chart')
+      t.equal((text.match(/<rect /g) ?? []).length, 3, 'bars: two days and one sector')
+      t.match(text, /<td class="n">1<\/td>/)
+    }
+  })
 })

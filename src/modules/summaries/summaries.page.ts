@@ -237,12 +237,13 @@ export function renderSummaryFeed (items: SummaryView[], publicUrl: string): str
     author: { name: 'Nadwa' },
     generator: 'Nadwa',
   })
+  // The feed package marks titles and summaries as type="html": escaped, so readers show the text as typed.
   for (const s of items) {
     feed.addItem({
       id: s.page_url,
-      title: s.headline.en ?? s.headline.ar!,
+      title: escapeHtml(pick(s.headline, 'en')),
       link: s.page_url,
-      description: pick(s.lead, 'en') || undefined,
+      description: s.lead ? escapeHtml(pick(s.lead, 'en')) : undefined,
       date: new Date(s.updated_at),
       published: new Date(s.published_at!),
     })
