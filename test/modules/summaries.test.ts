@@ -72,6 +72,9 @@ t.test('summaries', async (t) => {
     assertProblem(t, await app.inject(url), 404)
     assertProblem(t, await app.inject('/summaries/reintegration-2023'), 404)
     t.same(json(await app.inject('/v1/summaries')).items, [])
+    const emptyFeed = await app.inject('/v1/summaries/feed.atom')
+    t.equal(emptyFeed.statusCode, 200)
+    t.notMatch(emptyFeed.body, /<entry>/, 'an empty feed')
     assertProblem(t, await app.inject({ method: 'PUT', url, payload: summaryBody() }), 401)
     assertProblem(t, await app.inject({ method: 'POST', url: `${url}/publish` }), 401)
     assertProblem(t, await app.inject({ url, headers: { authorization: 'Bearer nope' } }), 401)
@@ -104,6 +107,12 @@ t.test('summaries', async (t) => {
     await db.update(speakers).set({ name: 'Auke Lootsma (UNDP)' }).where(eq(speakers.id, lootsma.id))
     t.equal(json(await app.inject({ url, headers: admin })).quotes[0].name, 'Auke Lootsma (UNDP)', "a speaker's quote follows the speaker row")
     await db.update(speakers).set({ name: 'Auke Lootsma' }).where(eq(speakers.id, lootsma.id))
+
+    const [untitled] = await db.insert(speakers).values({ workshopId: workshop.id, name: 'No Title' }).returning()
+    const plain = await app.inject({ method: 'PUT', url, headers: orgHeaders, payload: summaryBody({ quotes: [{ speaker_id: untitled.id, text: { en: 'x' } }] }) })
+    t.same(json(plain).quotes, [{ speaker_id: untitled.id, name: 'No Title', title: null, organisation: null, text: { en: 'x' } }])
+    await db.delete(speakers).where(eq(speakers.id, untitled.id))
+    t.same(json(await app.inject({ url, headers: admin })).quotes[0].name, 'No Title', 'a removed speaker keeps the name the quote was written with')
 
     const other = await createWorkshop(app, {}, true)
     const [stranger] = await db.insert(speakers).values({ workshopId: other.id, name: 'Elsewhere' }).returning()
@@ -386,10 +395,28 @@ t.test('the page, the list and the feed', async (t) => {
       t.match(text, /Inline &lt;script&gt;/)
       t.match(text, L ? /United Nations Development Programme \(UNDP\) <span>– co-organiser<\/span>/ : /برنامج الأمم المتحدة الإنمائي \(UNDP\) <span>– جهة منظِّمة<\/span>/)
       t.match(text, /<a href="mailto:miriam.pineau@undp.org">miriam.pineau@undp.org<\/a>/)
-      t.match(text, /<a href="tel:\+9647901101982" dir="ltr">\+964790110 1982<\/a>/)
+      t.match(text, /<a href="tel:\+9647901101982" dir="ltr" class="phone">\+964790110 1982<\/a>/)
       t.match(text, /<svg[^>]*role="img"/, 'a chart')
       t.equal((text.match(/<rect /g) ?? []).length, 3, 'bars: two days and one sector')
       t.match(text, /<td class="n">1<\/td>/)
     }
+  })
+
+  await t.test('a summary with nothing but a headline still makes a page and an entry', async (t) => {
+    const w = await createWorkshop(app, { slug: 'minimal-2023', title: { ar: 'ورشة' } }, true)
+    const plainOrg = await createOrganisation(app, { name: { en: 'Plain Org' } })
+    const sameAcronym = await createOrganisation(app, { name: { en: 'GCERF' }, acronym: 'GCERF', sector: 'donor' })
+    for (const o of [plainOrg, sameAcronym]) await app.inject({ method: 'PUT', url: `/v1/workshops/${w.id}/partners/${o.id}`, headers: orgHeaders, payload: { role: 'partner' } })
+    await app.inject({ method: 'PUT', url: `/v1/workshops/${w.id}/summary`, headers: orgHeaders, payload: { headline: { ar: 'عنوان وحيد' } } })
+    clock.now = new Date('2023-12-01T00:00:00Z')
+    t.equal((await app.inject({ method: 'POST', url: `/v1/workshops/${w.id}/summary/publish`, headers: admin })).statusCode, 200)
+    const html = (await page('/summaries/minimal-2023?lang=en')).body
+    t.match(html, /<h1>عنوان وحيد<\/h1>/, 'the other language stands in')
+    t.notMatch(html, /class="lead"|class="body"|<blockquote|<ul>/)
+    t.match(html, /<h2>In figures<\/h2>/)
+    t.match(html, /<li>Plain Org <span>– partner<\/span><\/li><li>GCERF <span>– partner<\/span><\/li>/, 'no acronym, or one that is the name, is not repeated')
+    t.equal((html.match(/<svg/g) ?? []).length, 1, 'only the chart by day: nobody attended')
+    const feed = (await app.inject('/v1/summaries/feed.atom')).body
+    t.match(feed, /<title type="html"><!\[CDATA\[عنوان وحيد\]\]><\/title>/)
   })
 })

@@ -115,7 +115,8 @@ figure.chart figcaption { font-weight: 700; margin-bottom: .3rem; }
 svg .label { font-size: 14px; fill: var(--ink); }
 svg .count { font-size: 13px; fill: var(--muted); }
 svg .bar { fill: var(--accent); }
-ul.partners li span, .role { color: var(--muted); }
+ul.partners li span { color: var(--muted); }
+a.phone { white-space: nowrap; }
 footer.page { margin-top: 2.5rem; font-size: .85rem; color: var(--muted); border-top: 1px solid var(--rule); padding-top: .6rem; }
 `
 
@@ -153,7 +154,8 @@ export function renderSummaryPage ({ summary, workshop, partners, lang }: PageIn
 
   const quotes = summary.quotes.map((q) => {
     const who = [escapeHtml(q.name), t(q.title), t(q.organisation)].filter(Boolean).join(comma)
-    return `<blockquote><p>“${t(q.text)}”</p><footer>— ${who}</footer></blockquote>`
+    const [open, close] = rtl ? ['"', '"'] : ['“', '”']
+    return `<blockquote><p>${open}${t(q.text)}${close}</p><footer>— ${who}</footer></blockquote>`
   }).join('')
 
   const outcomes = summary.outcomes.length ? `<ul>${summary.outcomes.map((o) => `<li>${t(o)}</li>`).join('')}</ul>` : ''
@@ -173,7 +175,7 @@ export function renderSummaryPage ({ summary, workshop, partners, lang }: PageIn
   const days = figures.attendance_per_day.map((d, i) => ({ label: `${L.dayN} ${i + 1} (${formatDay(d.date, lang)})`, value: d.count }))
   const figuresHtml = table([L.figure, L.value], rows) +
     barChart(L.attendanceByDay, days, rtl, 'chart-days') +
-    (sectors.length ? barChart(L.attendanceBySector, sectors.map(([s, n]) => ({ label: SECTOR_LABELS[s]?.[lang] ?? s, value: n })), rtl, 'chart-sectors') : '') +
+    (sectors.length ? barChart(L.attendanceBySector, sectors.map(([s, n]) => ({ label: SECTOR_LABELS[s][lang], value: n })), rtl, 'chart-sectors') : '') +
     (figures.attendees_by_organisation.length
       ? `<h3>${escapeHtml(L.byOrganisation)}</h3>` + table([L.organisation, L.people], figures.attendees_by_organisation.map((o) => [pick(o.name, lang), o.count]))
       : '')
@@ -190,7 +192,7 @@ export function renderSummaryPage ({ summary, workshop, partners, lang }: PageIn
     const parts = [`<strong>${escapeHtml(c.name)}</strong>`]
     if (c.title) parts.push(t(c.title))
     if (c.email) parts.push(`<a href="mailto:${escapeHtml(c.email)}">${escapeHtml(c.email)}</a>`)
-    if (c.phone) parts.push(`<a href="tel:${escapeHtml(c.phone.replace(/[^+0-9]/g, ''))}" dir="ltr">${escapeHtml(c.phone)}</a>`)
+    if (c.phone) parts.push(`<a href="tel:${escapeHtml(c.phone.replace(/[^+0-9]/g, ''))}" dir="ltr" class="phone">${escapeHtml(c.phone)}</a>`)
     return `<p>${parts.join(comma)}</p>`
   }).join('')
 

@@ -39,7 +39,7 @@ export function summaryView (row: SummaryRow, speakers: SpeakerRef[], publicUrl:
       const speaker = q.speaker_id ? byId.get(q.speaker_id) : undefined
       return {
         speaker_id: q.speaker_id ?? null,
-        name: speaker?.name ?? q.name ?? '',
+        name: speaker?.name ?? q.name!,
         title: (speaker ? speaker.title : q.title) ?? null,
         organisation: (speaker ? speaker.organisation : q.organisation) ?? null,
         text: q.text,
