@@ -415,6 +415,8 @@ t.test('the page, the list and the feed', async (t) => {
     t.notMatch(html, /class="lead"|class="body"|<blockquote|<ul>/)
     t.match(html, /<h2>In figures<\/h2>/)
     t.match(html, /<li>Plain Org <span>– partner<\/span><\/li><li>GCERF <span>– partner<\/span><\/li>/, 'no acronym, or one that is the name, is not repeated')
+    for (const o of [plainOrg, sameAcronym]) await app.inject({ method: 'DELETE', url: `/v1/workshops/${w.id}/partners/${o.id}`, headers: admin })
+    t.notMatch((await page('/summaries/minimal-2023?lang=en')).body, /partnership/, 'no partners, no section')
     t.equal((html.match(/<svg/g) ?? []).length, 1, 'only the chart by day: nobody attended')
     const feed = (await app.inject('/v1/summaries/feed.atom')).body
     t.match(feed, /<title type="html"><!\[CDATA\[عنوان وحيد\]\]><\/title>/)
