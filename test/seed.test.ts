@@ -4,7 +4,13 @@ import { openDatabase } from '../src/db/client.ts'
 import { runSeed } from '../src/seed/cli.ts'
 import * as data from '../src/seed/baghdad.ts'
 import { addContractStubs } from './seed-stubs.ts'
-import { freshDatabaseUrl, json, testConfig } from './helpers.ts'
+import { seedWorkshop } from '../src/seed/load.ts'
+import { buildTestApp, freshDatabaseUrl, json, testConfig } from './helpers.ts'
+
+t.test('the seed stops at the first refused write, saying which', async (t) => {
+  const { app } = await buildTestApp(t)
+  await t.rejects(seedWorkshop(app, 'not-the-token', { log: () => {} }), /POST \/v1\/organisations: 401/)
+})
 
 t.test('npm run seed loads the reference workshop through the API, and a second run changes nothing', async (t) => {
   const url = await freshDatabaseUrl(t)
@@ -18,7 +24,7 @@ t.test('npm run seed loads the reference workshop through the API, and a second 
   t.same(out, ['https://nadwa.test/summaries/baghdad-reintegration-workshop-2023?lang=ar'])
   t.match(err.join('\n'), /organisations: 13[\s\S]*timetable: 3 rooms, 4 speakers, 16 sessions[\s\S]*registrations: 36[\s\S]*Seeded/)
 
-  const second = await runSeed(env, { out: () => {}, err: (l) => err.push(l) }, (app, db) => { addContractStubs(app, db) })
+  const second = await runSeed(env, { out: () => {}, err: (l) => err.push(l) }, (app, db) => { addContractStubs(app, db) }, 5)
   t.equal(second.created, 0, 'idempotent: nothing written the second time')
   t.equal(second.workshopId, first.workshopId)
   t.match(err.at(-1), /Already seeded: nothing changed/)

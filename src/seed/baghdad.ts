@@ -8,7 +8,7 @@ export interface SeedOrganisation { key: string, name: Localized, acronym?: stri
 export interface SeedSpeaker { key: string, name: string, title: Localized, organisation: string }
 export interface SeedSession {
   title: Localized, description?: Localized, kind: 'plenary' | 'keynote' | 'panel' | 'working_group' | 'break' | 'other'
-  day: string, start: string, end: string, room?: string, speakers?: string[], language?: 'ar' | 'en'
+  day: string, start: string, end: string, room: string, speakers?: string[], language?: 'ar' | 'en'
 }
 export interface SeedRegistration { name: string, email: string, title: string, organisation: string, status: 'confirmed' | 'cancelled', days: string[] }
 

@@ -14,7 +14,7 @@ export interface SeedIo { out: (line: string) => void, err: (line: string) => vo
  * Opens the database, builds the app in-process with a one-off admin token (never written anywhere) and
  * loads the workshop through the API. `prepare` lets a caller add routes before the app starts.
  */
-export async function runSeed (env: Record<string, string | undefined>, io: SeedIo, prepare?: (app: App, db: Db) => Promise<void> | void): Promise<SeedResult> {
+export async function runSeed (env: Record<string, string | undefined>, io: SeedIo, prepare?: (app: App, db: Db) => Promise<void> | void, pageSize?: number): Promise<SeedResult> {
   const token = randomBytes(32).toString('base64url')
   const config = loadConfig({ ...env, ADMIN_TOKEN: token, RATE_LIMIT_PER_MINUTE: '0' })
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, max: 2 })
@@ -23,8 +23,7 @@ export async function runSeed (env: Record<string, string | undefined>, io: Seed
     const app = await buildApp({ config, database })
     try {
       await prepare?.(app, database.db)
-      const result = await seedWorkshop(app, token, io.err)
-      for (const skip of result.skipped) io.err(`skipped: ${skip}`)
+      const result = await seedWorkshop(app, token, { log: io.err, pageSize })
       io.out(`${config.PUBLIC_URL}/summaries/${result.slug}?lang=ar`)
       io.err(result.created ? `Seeded (${result.created} writes).` : 'Already seeded: nothing changed.')
       return result
