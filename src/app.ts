@@ -16,12 +16,15 @@ import { workshopsRoutes } from './modules/workshops/workshops.routes.ts'
 import { calendarRoutes } from './modules/calendar/calendar.routes.ts'
 import { registrationsRoutes } from './modules/registrations/registrations.routes.ts'
 import { timetableRoutes } from './modules/timetable/timetable.routes.ts'
+import { summariesRoutes } from './modules/summaries/summaries.routes.ts'
 
 export interface BuildAppOptions {
   config: Config
   database: Database
   /** Fastify's logger option; false in tests unless they read the logs. */
   logger?: FastifyServerOptions['logger']
+  /** The clock of rules that depend on the date (a summary is published once the workshop is over); tests set it. */
+  now?: () => Date
 }
 
 const VERSION = '0.1.0'
@@ -43,7 +46,7 @@ export function loggerOptions (level: string): FastifyServerOptions['logger'] {
   }
 }
 
-export async function buildApp ({ config, database, logger = false }: BuildAppOptions): Promise<App> {
+export async function buildApp ({ config, database, logger = false, now }: BuildAppOptions): Promise<App> {
   const app = Fastify({
     logger,
     bodyLimit: 1024 * 1024,
@@ -88,6 +91,7 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
         { name: 'calendars', description: 'iCalendar feeds of the timetable: the workshop\'s, one session\'s, a participant\'s own' },
         { name: 'registrations', description: 'People taking part: capacity, waitlist, self-service, check-in' },
         { name: 'timetable', description: 'Rooms, speakers, sessions and the agenda of a workshop' },
+        { name: 'summaries', description: 'Post-event summaries: their page and their feed' },
         { name: 'service', description: 'Health and documentation' },
       ],
     },
@@ -123,6 +127,7 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
   await app.register(calendarRoutes, modules)
   await app.register(registrationsRoutes, modules)
   await app.register(timetableRoutes, modules)
+  await app.register(summariesRoutes, { ...modules, now })
 
   return app
 }
