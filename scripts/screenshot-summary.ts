@@ -10,7 +10,6 @@ import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { openDatabase } from '../src/db/client.ts'
 import { runSeed } from '../src/seed/cli.ts'
-import { addContractStubs } from '../test/seed-stubs.ts'
 
 const PORT = Number(process.env.SCREENSHOT_PORT ?? 41301)
 const CHROMIUM = process.env.CHROMIUM ?? 'chromium'
@@ -36,11 +35,10 @@ function chromium (args: string[]): Promise<{ code: number | null, stdout: strin
 let failures = 0
 const fail = (message: string) => { failures += 1; console.error(`FAIL ${message}`) }
 
-await runSeed(env, { out: () => {}, err: (l) => console.error(`seed: ${l}`) }, (app, db) => { addContractStubs(app, db) })
+await runSeed(env, { out: () => {}, err: (l) => console.error(`seed: ${l}`) })
 const config = loadConfig(env)
 const database = await openDatabase({ dataDir })
 const app = await buildApp({ config, database })
-addContractStubs(app, database.db)
 await app.listen({ host: '127.0.0.1', port: PORT })
 mkdirSync(OUT, { recursive: true })
 try {

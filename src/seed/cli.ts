@@ -4,8 +4,6 @@ import { buildApp } from '../app.ts'
 import { loadConfig } from '../config.ts'
 import { openDatabase } from '../db/client.ts'
 import { migrateDatabase } from '../db/migrate.ts'
-import type { App } from '../lib/module.ts'
-import type { Db } from '../db/client.ts'
 import { seedWorkshop, type SeedResult } from './load.ts'
 
 export interface SeedIo { out: (line: string) => void, err: (line: string) => void }
@@ -14,7 +12,7 @@ export interface SeedIo { out: (line: string) => void, err: (line: string) => vo
  * Opens the database, builds the app in-process with a one-off admin token (never written anywhere) and
  * loads the workshop through the API. `prepare` lets a caller add routes before the app starts.
  */
-export async function runSeed (env: Record<string, string | undefined>, io: SeedIo, prepare?: (app: App, db: Db) => Promise<void> | void, pageSize?: number): Promise<SeedResult> {
+export async function runSeed (env: Record<string, string | undefined>, io: SeedIo, pageSize?: number): Promise<SeedResult> {
   const token = randomBytes(32).toString('base64url')
   const config = loadConfig({ ...env, ADMIN_TOKEN: token, RATE_LIMIT_PER_MINUTE: '0' })
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, max: 2 })
@@ -22,7 +20,6 @@ export async function runSeed (env: Record<string, string | undefined>, io: Seed
     await migrateDatabase(database, config.DATABASE_URL)
     const app = await buildApp({ config, database })
     try {
-      await prepare?.(app, database.db)
       const result = await seedWorkshop(app, token, { log: io.err, pageSize })
       io.out(`${config.PUBLIC_URL}/summaries/${result.slug}?lang=ar`)
       io.err(result.created ? `Seeded (${result.created} writes).` : 'Already seeded: nothing changed.')
