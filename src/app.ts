@@ -10,6 +10,8 @@ import type { App } from './lib/module.ts'
 import { problems } from './lib/schemas.ts'
 import { problemsPlugin, sendProblem } from './plugins/problems.ts'
 import { authPlugin } from './plugins/auth.ts'
+import { corsPlugin } from './plugins/cors.ts'
+import { failedLogins, limitsPlugin } from './plugins/limits.ts'
 import { tokensService } from './modules/tokens/tokens.service.ts'
 import { organisationsRoutes } from './modules/organisations/organisations.routes.ts'
 import { workshopsRoutes } from './modules/workshops/workshops.routes.ts'
@@ -64,6 +66,8 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
     crossOriginResourcePolicy: { policy: 'cross-origin' },
   })
 
+  await app.register(corsPlugin, { origins: config.CORS_ORIGINS ?? '' })
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -87,7 +91,10 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
   })
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } })
 
-  await app.register(authPlugin, { tokens })
+  // Rate limits before auth (a blocked address is refused before its token is looked at).
+  const failures = failedLogins(config.RATE_LIMIT_PER_MINUTE)
+  await app.register(limitsPlugin, { perMinute: config.RATE_LIMIT_PER_MINUTE, failures })
+  await app.register(authPlugin, { tokens, onFailure: failures.record })
 
   app.get('/healthz', {
     schema: { operationId: 'getHealth', tags: ['service'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok', { description: 'Always ok' }) }) } },

@@ -1,12 +1,12 @@
 import closeWithGrace from 'close-with-grace'
 import { loadConfig, ConfigError } from './config.ts'
-import { openDatabase } from './db/client.ts'
+import { databaseOptions, openDatabase } from './db/client.ts'
 import { migrateDatabase } from './db/migrate.ts'
 import { buildApp, loggerOptions } from './app.ts'
 
 async function main () {
   const config = loadConfig()
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR })
+  const database = await openDatabase(databaseOptions(config))
   await migrateDatabase(database, config.DATABASE_URL)
   const app = await buildApp({ config, database, logger: loggerOptions(config.LOG_LEVEL) })
 
