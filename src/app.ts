@@ -11,6 +11,7 @@ import { problems } from './lib/schemas.ts'
 import { problemsPlugin, sendProblem } from './plugins/problems.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { corsPlugin } from './plugins/cors.ts'
+import { frameworkErrors, HELMET_OPTIONS } from './plugins/security.ts'
 import { failedLogins, limitsPlugin } from './plugins/limits.ts'
 import { tokensService } from './modules/tokens/tokens.service.ts'
 import { organisationsRoutes } from './modules/organisations/organisations.routes.ts'
@@ -49,6 +50,7 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
     trustProxy: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { strict: false } },
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const { db } = database
@@ -60,11 +62,7 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
   app.removeContentTypeParser('text/plain')
   app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
 
-  await app.register(helmet, {
-    // The API answers JSON and calendars; pages set their own policy.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"] } },
-    crossOriginResourcePolicy: { policy: 'cross-origin' },
-  })
+  await app.register(helmet, HELMET_OPTIONS)
 
   await app.register(corsPlugin, { origins: config.CORS_ORIGINS ?? '' })
 
