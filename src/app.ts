@@ -12,6 +12,7 @@ import { problemsPlugin, sendProblem } from './plugins/problems.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { corsPlugin } from './plugins/cors.ts'
 import { frameworkErrors, HELMET_OPTIONS } from './plugins/security.ts'
+import { shutdownPlugin } from './plugins/shutdown.ts'
 import { failedLogins, limitsPlugin } from './plugins/limits.ts'
 import { tokensService } from './modules/tokens/tokens.service.ts'
 import { organisationsRoutes } from './modules/organisations/organisations.routes.ts'
@@ -57,6 +58,7 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
   const tokens = tokensService(db, config.ADMIN_TOKEN)
 
   await app.register(problemsPlugin)
+  await app.register(shutdownPlugin)
 
   // JSON only: other bodies are refused with 415 (text/plain is Fastify's other default).
   app.removeContentTypeParser('text/plain')
@@ -105,6 +107,7 @@ export async function buildApp ({ config, database, logger = false }: BuildAppOp
     },
   }, async (request, reply) => {
     try {
+      if (app.draining) throw new Error('shutting down')
       await database.ping()
       return { status: 'ready' as const }
     } catch (err) {

@@ -11,9 +11,10 @@ async function main () {
   const app = await buildApp({ config, database, logger: loggerOptions(config.LOG_LEVEL) })
 
   // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, then close the database.
-  closeWithGrace({ delay: 10_000, logger: app.log }, async ({ err, signal }) => {
+  closeWithGrace({ delay: config.SHUTDOWN_DRAIN_MS + 10_000, logger: app.log }, async ({ err, signal }) => {
     if (err) app.log.error({ err }, 'closing after an error')
     else app.log.info({ signal }, 'shutting down')
+    await app.drain(config.SHUTDOWN_DRAIN_MS)
     await app.close()
     await database.close()
   })
