@@ -15,6 +15,9 @@ import { fingerprint } from '../security/state.ts'
 import { capturedLogs } from '../security/leaks.ts'
 import { fuzzed, hostile } from './arbitraries.ts'
 
+// Bounded by its own budgets; the file limit leaves room for a loaded 2-core machine.
+t.setTimeout(240_000)
+
 const SEED = Number(process.env.FUZZ_SEED ?? 20230205)
 const RUNS = Number(process.env.FUZZ_RUNS ?? 50)
 const TIME_MS = Number(process.env.FUZZ_TIME_MS ?? 40_000)

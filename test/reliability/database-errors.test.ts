@@ -12,6 +12,9 @@ import { organisations } from '../../src/modules/organisations/organisations.tab
 import { ADMIN_TOKEN, admin, assertProblem, buildTestApp, createWorkshop, freshDatabaseUrl, json, orgHeaders, TEST_DATABASE_URL, testConfig } from '../helpers.ts'
 import { capturedLogs } from '../security/leaks.ts'
 
+// Bounded by its own budgets; the file limit leaves room for a loaded 2-core machine.
+t.setTimeout(240_000)
+
 t.test('errors drizzle wraps are answered by their SQLSTATE; their parameters are not logged', async (t) => {
   const logs = capturedLogs()
   const { app, db } = await buildTestApp(t, { logger: logs.logger })

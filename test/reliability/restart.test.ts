@@ -12,6 +12,9 @@ import type { App } from '../../src/lib/module.ts'
 import { orgHeaders, TEST_DATABASE_URL, testConfig, workshopBody } from '../helpers.ts'
 import { postgresBin, throwawayCluster } from './cluster.ts'
 
+// Bounded by its own budgets; the file limit leaves room for a loaded 2-core machine.
+t.setTimeout(240_000)
+
 /**
  * The writes that stream in. To cover another create, add one: how to send it (with a unique
  * marker) and how to find what it stored by that marker.

@@ -13,6 +13,9 @@ import { authMatrix, type Credential } from './matrix.ts'
 import { fingerprint } from './state.ts'
 import { capturedLogs } from './leaks.ts'
 
+// Bounded by its own budgets; the file limit leaves room for a loaded 2-core machine.
+t.setTimeout(240_000)
+
 t.test('every operation needing an organiser token refuses every other credential, whatever the body', async (t) => {
   const logs = capturedLogs()
   const { app, db } = await buildTestApp(t, { logger: logs.logger })

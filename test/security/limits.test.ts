@@ -7,6 +7,9 @@ import { corsOrigins } from '../../src/plugins/cors.ts'
 import type { App } from '../../src/lib/module.ts'
 import { ADMIN_TOKEN, admin, assertProblem, buildTestApp, freshDatabaseUrl, json, orgHeaders, testConfig } from '../helpers.ts'
 
+// Bounded by its own budgets; the file limit leaves room for a loaded 2-core machine.
+t.setTimeout(240_000)
+
 type T = Test
 
 /** The app without a database, for requests that never reach one. */
