@@ -10,6 +10,10 @@ import type { App } from './lib/module.ts'
 import { problems } from './lib/schemas.ts'
 import { problemsPlugin, sendProblem } from './plugins/problems.ts'
 import { authPlugin } from './plugins/auth.ts'
+import { corsPlugin } from './plugins/cors.ts'
+import { frameworkErrors, HELMET_OPTIONS } from './plugins/security.ts'
+import { shutdownPlugin } from './plugins/shutdown.ts'
+import { failedLogins, limitsPlugin } from './plugins/limits.ts'
 import { tokensService } from './modules/tokens/tokens.service.ts'
 import { organisationsRoutes } from './modules/organisations/organisations.routes.ts'
 import { workshopsRoutes } from './modules/workshops/workshops.routes.ts'
@@ -53,22 +57,22 @@ export async function buildApp ({ config, database, logger = false, now }: Build
     trustProxy: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { strict: false } },
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const { db } = database
   const tokens = tokensService(db, config.ADMIN_TOKEN)
 
   await app.register(problemsPlugin)
+  await app.register(shutdownPlugin)
 
   // JSON only: other bodies are refused with 415 (text/plain is Fastify's other default).
   app.removeContentTypeParser('text/plain')
   app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
 
-  await app.register(helmet, {
-    // The API answers JSON and calendars; pages set their own policy.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"] } },
-    crossOriginResourcePolicy: { policy: 'cross-origin' },
-  })
+  await app.register(helmet, HELMET_OPTIONS)
+
+  await app.register(corsPlugin, { origins: config.CORS_ORIGINS ?? '' })
 
   await app.register(swagger, {
     openapi: {
@@ -98,7 +102,10 @@ export async function buildApp ({ config, database, logger = false, now }: Build
   })
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } })
 
-  await app.register(authPlugin, { tokens })
+  // Rate limits before auth (a blocked address is refused before its token is looked at).
+  const failures = failedLogins(config.RATE_LIMIT_PER_MINUTE)
+  await app.register(limitsPlugin, { perMinute: config.RATE_LIMIT_PER_MINUTE, failures })
+  await app.register(authPlugin, { tokens, onFailure: failures.record })
 
   app.get('/healthz', {
     schema: { operationId: 'getHealth', tags: ['service'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok', { description: 'Always ok' }) }) } },
@@ -111,6 +118,7 @@ export async function buildApp ({ config, database, logger = false, now }: Build
     },
   }, async (request, reply) => {
     try {
+      if (app.draining) throw new Error('shutting down')
       await database.ping()
       return { status: 'ready' as const }
     } catch (err) {

@@ -12,6 +12,12 @@ export const ConfigSchema = Type.Object({
   PUBLIC_URL: Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$', description: 'Base URL clients reach the service at' }),
   LOG_LEVEL: Type.Enum(LOG_LEVELS, { default: 'info', description: 'Log level of the service' }),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 60, minimum: 0, description: 'Public writes and failed logins per client address per minute; 0 turns limits off' }),
+  CORS_ORIGINS: Type.Optional(Type.String({ pattern: '^\\s*(\\*|https?://[^\\s,/]+/?)(\\s*,\\s*(\\*|https?://[^\\s,/]+/?))*\\s*$', description: 'Origins browsers may call the API from, comma-separated (or *); unset: no CORS headers' })),
+  SHUTDOWN_DRAIN_MS: Type.Integer({ default: 1000, minimum: 0, maximum: 60_000, description: 'On SIGTERM: milliseconds answers go on (readyz 503, Connection: close) before the server stops listening' }),
+  DB_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 1000, description: 'PostgreSQL connections per instance' }),
+  DB_CONNECT_TIMEOUT: Type.Integer({ default: 5, minimum: 1, maximum: 600, description: 'Seconds to wait for a PostgreSQL connection before answering 503' }),
+  DB_IDLE_TIMEOUT: Type.Integer({ default: 60, minimum: 0, description: 'Seconds before an idle PostgreSQL connection is closed (0: never)' }),
+  DB_STATEMENT_TIMEOUT: Type.Integer({ default: 10_000, minimum: 0, description: 'Milliseconds a statement (or a lock wait) may run before it is cancelled and answered 503 (0: no limit)' }),
 })
 
 export type Config = Readonly<Static<typeof ConfigSchema>>

@@ -1,19 +1,20 @@
 import closeWithGrace from 'close-with-grace'
 import { loadConfig, ConfigError } from './config.ts'
-import { openDatabase } from './db/client.ts'
+import { databaseOptions, openDatabase } from './db/client.ts'
 import { migrateDatabase } from './db/migrate.ts'
 import { buildApp, loggerOptions } from './app.ts'
 
 async function main () {
   const config = loadConfig()
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR })
+  const database = await openDatabase(databaseOptions(config))
   await migrateDatabase(database, config.DATABASE_URL)
   const app = await buildApp({ config, database, logger: loggerOptions(config.LOG_LEVEL) })
 
   // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, then close the database.
-  closeWithGrace({ delay: 10_000, logger: app.log }, async ({ err, signal }) => {
+  closeWithGrace({ delay: config.SHUTDOWN_DRAIN_MS + 10_000, logger: app.log }, async ({ err, signal }) => {
     if (err) app.log.error({ err }, 'closing after an error')
     else app.log.info({ signal }, 'shutting down')
+    await app.drain(config.SHUTDOWN_DRAIN_MS)
     await app.close()
     await database.close()
   })

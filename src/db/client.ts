@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
 import * as schema from './schema.ts'
+import type { Config } from '../config.ts'
 
 export type Schema = typeof schema
 /** A drizzle database or transaction: repositories take either. */
@@ -27,6 +28,24 @@ export interface DatabaseOptions {
   dataDir?: string
   /** Connections in the pool (PostgreSQL only). */
   max?: number
+  /** Seconds to wait for a connection; then the query fails with CONNECT_TIMEOUT (answered 503). */
+  connectTimeout?: number
+  /** Seconds before an idle connection is closed; 0: never. */
+  idleTimeout?: number
+  /** Milliseconds a statement, or a lock wait, may take; then PostgreSQL cancels it (57014, answered 503). 0: no limit. */
+  statementTimeout?: number
+}
+
+/** The pool settings of a configuration (DATABASE_URL, DB_POOL_MAX, DB_CONNECT_TIMEOUT, DB_IDLE_TIMEOUT, DB_STATEMENT_TIMEOUT). */
+export function databaseOptions (config: Config): DatabaseOptions {
+  return {
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    max: config.DB_POOL_MAX,
+    connectTimeout: config.DB_CONNECT_TIMEOUT,
+    idleTimeout: config.DB_IDLE_TIMEOUT,
+    statementTimeout: config.DB_STATEMENT_TIMEOUT,
+  }
 }
 
 export function openPglite (dataDir?: string): PGlite {
@@ -37,10 +56,20 @@ export function openPglite (dataDir?: string): PGlite {
 export async function openDatabase (options: DatabaseOptions): Promise<Database> {
   /* c8 ignore start: PostgreSQL; covered by the runs with TEST_DATABASE_URL (.ci/run runs both) */
   if (options.url) {
+    const statementTimeout = options.statementTimeout ?? 10_000
     const client = postgres(options.url, {
       max: options.max ?? 10,
+      connect_timeout: options.connectTimeout ?? 5,
+      idle_timeout: options.idleTimeout ?? 60,
       onnotice: () => {},
-      connection: { application_name: 'nadwa' },
+      connection: {
+        application_name: 'nadwa',
+        // A statement or lock wait that outlives this is cancelled (57014 -> 503) and its connection
+        // returns to the pool: a stuck query cannot hold the pool forever. Same bound for a
+        // transaction left idle (a client gone mid-transaction).
+        statement_timeout: statementTimeout,
+        idle_in_transaction_session_timeout: statementTimeout,
+      },
     })
     const db = drizzlePostgres(client, { schema }) as unknown as Db
     return {

@@ -35,7 +35,9 @@ export const authPlugin = fp(async function authPlugin (app: FastifyInstance, op
   app.addHook('onRoute', (route) => {
     const auth = route.config?.auth ?? 'public'
     if (auth === 'org' || auth === 'admin' || auth === 'optional') {
-      route.schema = { ...route.schema, security: auth === 'optional' ? [{}, { organiserToken: [] }] : [{ organiserToken: [] }] }
+      // OpenAPI 3.1 lets a bearer scheme list role names: admin-only operations say so.
+      const roles = auth === 'admin' ? ['admin'] : []
+      route.schema = { ...route.schema, security: auth === 'optional' ? [{}, { organiserToken: [] }] : [{ organiserToken: roles }] }
     }
   })
 

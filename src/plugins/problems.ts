@@ -93,6 +93,19 @@ function isUnavailable (error: { code?: string, message?: string }): boolean {
     code.startsWith('08')
 }
 
+/**
+ * drizzle wraps a failed query in a DrizzleQueryError whose message carries the query and its
+ * parameters (personal data, token hashes); the driver's error, with the SQLSTATE or connection
+ * code, is its cause. Answers that cause, and what to log: the cause and the query, never the parameters.
+ */
+function databaseErrorOf (error: Error & { code?: unknown, query?: unknown }): { cause: Error & { code?: unknown }, logged: Record<string, unknown> } {
+  let cause: Error & { code?: unknown } = error
+  for (let depth = 0; depth < 3 && typeof cause.code !== 'string' && cause.cause instanceof Error; depth++) cause = cause.cause as Error
+  if (cause === error) return { cause, logged: { err: error } }
+  // Only these fields: some drivers (PGlite) keep the parameters on the cause too.
+  return { cause, logged: { err: { type: cause.name, message: cause.message, code: cause.code, stack: cause.stack }, query: error.query } }
+}
+
 export const problemsPlugin = fp(async function problemsPlugin (app: FastifyInstance) {
   // Bodies are strict: an unknown field is a 400 naming it (a typo is not silently dropped).
   const bodyAjv = makeAjv({ coerceTypes: false, removeAdditional: false })
@@ -124,10 +137,11 @@ export const problemsPlugin = fp(async function problemsPlugin (app: FastifyInst
     if (error.statusCode === 429) {
       return sendProblem(reply, request, { status: 429, type: 'rate-limited', title: 'Too many requests', detail: error.message })
     }
-    const database = databaseProblem(error as never)
+    const { cause, logged } = databaseErrorOf(error)
+    const database = databaseProblem(cause as never)
     if (database) return sendProblem(reply, request, database)
-    if (isUnavailable(error as never)) {
-      request.log.warn({ err: error }, 'database unavailable')
+    if (isUnavailable(cause as never)) {
+      request.log.warn(logged, 'database unavailable')
       return sendProblem(reply, request, {
         status: 503, type: 'unavailable', title: 'Service unavailable', detail: 'The database is not reachable; retry shortly', headers: { 'retry-after': '2' },
       })
@@ -135,7 +149,7 @@ export const problemsPlugin = fp(async function problemsPlugin (app: FastifyInst
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return sendProblem(reply, request, { status: error.statusCode, type: 'bad-request', title: 'Bad request', detail: error.message })
     }
-    request.log.error({ err: error }, 'unhandled error')
+    request.log.error(logged, 'unhandled error')
     return sendProblem(reply, request, { status: 500, type: 'internal', title: 'Internal server error', detail: 'An unexpected error occurred; it has been logged' })
   })
 }, { name: 'problems' })

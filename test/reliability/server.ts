@@ -1,0 +1,34 @@
+// Starts the real service as a child process (node --import tsx src/server.ts) on a loopback port.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { ADMIN_TOKEN } from '../helpers.ts'
+import { freePort } from './cluster.ts'
+
+export interface Server {
+  url: string
+  child: ChildProcess
+  output: () => string
+  exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
+}
+
+export async function startServer (env: Record<string, string>): Promise<Server> {
+  const port = await freePort()
+  let output = ''
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), ADMIN_TOKEN, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout!.on('data', (d) => { output += d })
+  child.stderr!.on('data', (d) => { output += d })
+  const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited: ${output}`)
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) break
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`the server did not start: ${output}`) }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return { url, child, output: () => output, exited }
+}
