@@ -21,11 +21,15 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     limit?: RouteLimit
   }
+  interface FastifyInstance {
+    /** Failed logins per address: routes that check their own tokens (the manage token) report here too. */
+    loginFailures: ReturnType<typeof failedLogins>
+  }
 }
 
 const WINDOW_MS = 60_000
 
-function tooManyRequests (what: string, retryAfterSeconds: number): ProblemError {
+export function tooManyRequests (what: string, retryAfterSeconds: number): ProblemError {
   return new ProblemError(429, 'rate-limited', 'Too many requests',
     `Too many ${what} from this address; retry in ${retryAfterSeconds} s`, { headers: { 'retry-after': String(retryAfterSeconds) } })
 }
@@ -65,6 +69,7 @@ export interface LimitsOptions {
 
 /** Register before the auth plugin (its failed-login check must run before the token is looked at) and before the routes. */
 export const limitsPlugin = fp(async function limitsPlugin (app: FastifyInstance, { perMinute, failures }: LimitsOptions) {
+  app.decorate('loginFailures', failures)
   if (perMinute === 0) return
 
   app.addHook('onRequest', async (request) => {
@@ -79,7 +84,8 @@ export const limitsPlugin = fp(async function limitsPlugin (app: FastifyInstance
     global: false,
     errorResponseBuilder: (_request, context) => tooManyRequests('writes', Math.max(1, Math.ceil(context.ttl / 1000))),
   })
-  const publicWrite: onRequestHookHandler = app.rateLimit({ max: perMinute, timeWindow: WINDOW_MS })
+  // Organisers (walk-ins, imports) are not the public: the auth hook has run by now and named them.
+  const publicWrite: onRequestHookHandler = app.rateLimit({ max: perMinute, timeWindow: WINDOW_MS, allowList: (request) => request.principal !== null })
   app.addHook('onRoute', (route) => {
     if (route.config?.limit !== 'public-write') return
     const hooks = route.onRequest

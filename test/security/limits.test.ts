@@ -162,3 +162,28 @@ t.test('CORS: off unless CORS_ORIGINS lists origins', async (t) => {
   t.equal(corsOrigins('https://a.example,*'), '*')
   t.same(json(await open.inject('/healthz')), { status: 'ok' })
 })
+
+t.test('the participant routes: registering and the manage token are limited per address', async (t) => {
+  const { app } = await buildTestApp(t, { env: { RATE_LIMIT_PER_MINUTE: '3' } })
+  const w = (await app.inject({ method: 'POST', url: '/v1/workshops', headers: orgHeaders, payload: { title: { en: 'Open' }, timezone: 'UTC', start_date: '2030-01-01', end_date: '2030-01-02' } })).json()
+  await app.inject({ method: 'POST', url: `/v1/workshops/${w.id}/publish`, headers: admin })
+  const register = (i: number, ip = '10.0.0.1') => app.inject({ method: 'POST', url: `/v1/workshops/${w.id}/registrations`, remoteAddress: ip, headers: { 'content-type': 'application/json' }, payload: { name: `P${i}`, email: `p${i}@example.org` } })
+  const tokens: string[] = []
+  for (let i = 0; i < 3; i++) {
+    const res = await register(i)
+    t.equal(res.statusCode, 201)
+    tokens.push(json(res).manage_token)
+  }
+  const limited = await register(4)
+  assertProblem(t, limited, 429)
+  t.ok(Number(limited.headers['retry-after']) > 0, 'with Retry-After')
+  t.equal((await register(5, '10.0.0.2')).statusCode, 201, 'another address is not limited')
+  const walkIn = await app.inject({ method: 'POST', url: `/v1/workshops/${w.id}/registrations`, remoteAddress: '10.0.0.1', headers: orgHeaders, payload: { name: 'Walk-in', email: 'walkin@example.org' } })
+  t.equal(walkIn.statusCode, 201, 'an organiser registering walk-ins is not limited')
+
+  const mine = (token: string, ip = '10.0.0.3') => app.inject({ url: '/v1/registration', remoteAddress: ip, headers: { authorization: `Bearer ${token}` } })
+  t.equal((await mine(tokens[0])).statusCode, 200)
+  for (let i = 0; i < 3; i++) assertProblem(t, await mine(`ndw_reg_guess${i}`), 401)
+  assertProblem(t, await mine(tokens[0]), 429)
+  t.equal((await mine(tokens[0], '10.0.0.4')).statusCode, 200, 'guessing manage tokens blocks only the guessing address')
+})

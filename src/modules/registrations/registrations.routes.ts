@@ -1,6 +1,7 @@
 import { Type } from 'typebox'
 import type { FastifyRequest } from 'fastify'
 import type { App, ModuleOptions } from '../../lib/module.ts'
+import { tooManyRequests } from '../../plugins/limits.ts'
 import { idempotencyScope } from '../../lib/module.ts'
 import { IdempotencyHeaders, problems } from '../../lib/schemas.ts'
 import { idempotencyKeyOf, idempotent } from '../../lib/idempotency.ts'
@@ -17,7 +18,7 @@ export async function registrationsRoutes (app: App, { db, config }: ModuleOptio
   const service = registrationsService(db, config)
 
   app.post('/v1/workshops/:workshopId/registrations', {
-    config: { auth: 'optional' },
+    config: { auth: 'optional', limit: 'public-write' },
     schema: {
       operationId: 'createRegistration', tags,
       summary: 'Register for a workshop (public while registration is open; organisers at any time)',
@@ -110,7 +111,17 @@ export async function registrationsRoutes (app: App, { db, config }: ModuleOptio
 
   // Self-service: the manage token is checked before the body is read, like an organiser token.
   const mine = new WeakMap<FastifyRequest, ManagedRegistration>()
-  const onRequest = async (request: FastifyRequest) => { mine.set(request, await service.authenticate(request.headers.authorization)) }
+  // The manage token is checked before the body is read; refusals count as failed logins of the address.
+  const onRequest = async (request: FastifyRequest) => {
+    const wait = app.loginFailures.blockedFor(request.ip)
+    if (wait > 0) throw tooManyRequests('failed logins', wait)
+    try {
+      mine.set(request, await service.authenticate(request.headers.authorization))
+    } catch (error) {
+      app.loginFailures.record(request.ip)
+      throw error
+    }
+  }
 
   app.get('/v1/registration', {
     onRequest,
@@ -123,6 +134,7 @@ export async function registrationsRoutes (app: App, { db, config }: ModuleOptio
 
   app.patch('/v1/registration', {
     onRequest,
+    config: { limit: 'public-write' },
     schema: {
       operationId: 'updateMyRegistration', tags,
       summary: 'Change my details or session choices (with the manage token); a choice that does not fit changes nothing',
@@ -133,6 +145,7 @@ export async function registrationsRoutes (app: App, { db, config }: ModuleOptio
 
   app.delete('/v1/registration', {
     onRequest,
+    config: { limit: 'public-write' },
     schema: {
       operationId: 'cancelMyRegistration', tags,
       summary: 'Cancel my registration (with the manage token); the place goes to the waitlist',
