@@ -2,7 +2,7 @@
 // A feed is assembled from per-session VEVENT blocks kept in a bounded cache keyed by the
 // session's database state, so a feed whose timetable changed in one session renders one event.
 import ical, { escape, ICalEventStatus } from 'ical-generator'
-import { getVtimezoneComponent } from '@touch4it/ical-timezones'
+import { tzlib_get_ical_block as vtimezoneBlock } from 'timezones-ical-library'
 import { DateTime } from 'luxon'
 import { pick, type Language, type Localized } from '../../lib/localized.ts'
 
@@ -56,8 +56,9 @@ const vtimezones = new Map<string, string | null>()
 export function vtimezoneOf (zone: string): string | null {
   let block = vtimezones.get(zone)
   if (block === undefined) {
-    const component = getVtimezoneComponent(zone)
-    block = component ? component.replace(/\r\n/g, '\n').trim().split('\n').join('\r\n') + '\r\n' : null
+    // timezones-ical-library: VTIMEZONEs made with vzic from the current IANA database (2026c).
+    const found = vtimezoneBlock(zone)
+    block = Array.isArray(found) ? found[0].replace(/\r\n/g, '\n').trim().split('\n').join('\r\n') + '\r\n' : null
     vtimezones.set(zone, block)
   }
   return block
@@ -65,8 +66,9 @@ export function vtimezoneOf (zone: string): string | null {
 
 /**
  * Whether the packaged VTIMEZONE tells the same offsets as the runtime's own zone data in a year:
- * the package's rules can be older (Mexico dropped daylight saving in 2022). When they differ,
- * times are written in UTC, which every client reads right, instead of a TZID it would misread.
+ * a VTIMEZONE states the zone's current rules, so a workshop in a year under other rules (Mexico
+ * before it dropped daylight saving in 2022) would be misread. Then times are written in UTC, which
+ * every client reads right, instead of a TZID.
  */
 const fits = new Map<string, boolean>()
 export function zoneDataFits (zone: string, year: number): boolean {
