@@ -1,7 +1,5 @@
 import { mkdirSync } from 'node:fs'
-import { PGlite } from '@electric-sql/pglite'
-import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist'
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import type { PGlite } from '@electric-sql/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { sql } from 'drizzle-orm'
@@ -48,8 +46,10 @@ export function databaseOptions (config: Config): DatabaseOptions {
   }
 }
 
-export function openPglite (dataDir?: string): PGlite {
+/** PGlite is loaded only when it is used: a service on PostgreSQL starts without its WebAssembly. */
+async function openPglite (dataDir?: string): Promise<PGlite> {
   if (dataDir && !dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
+  const [{ PGlite }, { btree_gist }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/btree_gist')])
   return new PGlite(dataDir ?? 'memory://', { extensions: { btree_gist } })
 }
 
@@ -80,7 +80,8 @@ export async function openDatabase (options: DatabaseOptions): Promise<Database>
     }
   }
   /* c8 ignore stop */
-  const client = openPglite(options.dataDir)
+  const client = await openPglite(options.dataDir)
+  const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite')
   await client.waitReady
   const db = drizzlePglite(client, { schema }) as unknown as Db
   return {
