@@ -103,7 +103,17 @@ t.test(`fuzzing every operation (seed ${SEED}, ${RUNS} runs each, ${TIME_MS} ms 
         if (problem.status !== res.statusCode || typeof problem.title !== 'string' || typeof problem.detail !== 'string') throw new Error(`bad problem: ${what}`)
         if (now !== stored) throw new Error(`a refused request changed stored state: ${what}`)
       } else if (res.statusCode !== 204 && res.statusCode !== 304) {
-        JSON.parse(res.body)
+        // A success is a whole document of the type it says it is.
+        const type = String(res.headers['content-type'])
+        const whole: Array<[string, (body: string) => unknown]> = [
+          ['application/json', (body) => JSON.parse(body)],
+          ['text/calendar', (body) => body.startsWith('BEGIN:VCALENDAR\r\n') && body.endsWith('END:VCALENDAR\r\n')],
+          ['application/atom+xml', (body) => body.startsWith('<?xml') && body.trimEnd().endsWith('</feed>')],
+          ['text/html', (body) => /^<!doctype html>/i.test(body) && body.trimEnd().endsWith('</html>')],
+          ['text/csv', (body) => body.startsWith('\ufeff')],
+        ]
+        const check = whole.find(([prefix]) => type.startsWith(prefix))
+        if (!check || !check[1](res.body)) throw new Error(`not a whole ${type} document: ${what}`)
       }
       stored = now
     })
