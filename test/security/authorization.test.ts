@@ -96,3 +96,26 @@ t.test('tokens are compared in constant time or looked up by hash', async (t) =>
   t.match(source, /findActiveByHash\(hashToken\(token\)\)/, 'stored tokens are found by their SHA-256, never compared as text')
   t.notMatch(source, /token\s*===|===\s*token|adminToken\s*===/, 'no plain comparison of a secret')
 })
+
+t.test('operations opened by a manage token refuse every other credential, and a manage token opens only its own registration', async (t) => {
+  const { app, db } = await buildTestApp(t)
+  const organiser = await tokensService(db, ADMIN_TOKEN).create('programme', 'organiser')
+  const workshop = await createWorkshop(app, { start_date: '2030-01-01', end_date: '2030-01-02' }, true)
+  const register = async (email: string) => json(await app.inject({ method: 'POST', url: `/v1/workshops/${workshop.id}/registrations`, headers: { 'content-type': 'application/json' }, payload: { name: email, email } }))
+  const mine = await register('mine@example.org')
+  const theirs = await register('theirs@example.org')
+  const operations = (await operationsOfApp(app)).filter((op) => op.auth === 'manage')
+  t.same(operations.map((op) => op.operationId).sort(), ['cancelMyRegistration', 'getMyRegistration', 'updateMyRegistration'])
+  const refused = [undefined, `Bearer ${newToken('ndw_reg')}`, `Bearer ${organiser.token}`, `Bearer ${ADMIN_TOKEN}`, `Bearer ${newToken('ndw_cal')}`, `Basic ${mine.manage_token}`]
+  const before = await fingerprint(db)
+  for (const op of operations) {
+    for (const authorization of refused) {
+      const res = await app.inject({ method: op.method, url: op.path, headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, ...(op.method === 'PATCH' ? { payload: { title: 'Changed' } } : {}) })
+      t.equal(res.statusCode, 401, `${op.operationId} with ${authorization?.slice(0, 12) ?? 'no token'}…`)
+    }
+  }
+  t.equal(await fingerprint(db), before, 'no refused call changed anything')
+  const read = json(await app.inject({ url: '/v1/registration', headers: { authorization: `Bearer ${mine.manage_token}` } }))
+  t.equal(read.id, mine.registration.id, 'a manage token opens its own registration')
+  t.not(read.id, theirs.registration.id)
+})

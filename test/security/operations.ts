@@ -10,7 +10,7 @@ export interface Operation {
   path: string
   operationId: string
   /** Who may call it, from its `security`: public (none), optional ({} or a token), org (organiser token), admin (token with the admin role). */
-  auth: 'public' | 'optional' | 'org' | 'admin' | 'other'
+  auth: 'public' | 'optional' | 'org' | 'admin' | 'manage' | 'other'
   pathParams: Array<{ name: string, schema: Schema }>
   query: Array<{ name: string, schema: Schema, required: boolean }>
   headers: Array<{ name: string, schema: Schema }>
@@ -21,7 +21,7 @@ function authOf (security: Array<Record<string, string[]>> | undefined): Operati
   if (!security || security.length === 0) return 'public'
   if (security.some((s) => Object.keys(s).length === 0)) return 'optional'
   const organiser = security.find((s) => s.organiserToken)
-  if (!organiser) return 'other'
+  if (!organiser) return security.some((s) => s.manageToken) ? 'manage' : 'other'
   return organiser.organiserToken.includes('admin') ? 'admin' : 'org'
 }
 
