@@ -2,7 +2,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import ICAL from 'ical.js'
 import { foldLines as icalGeneratorFold } from 'ical-generator'
-import { eventRenderer, foldLines, Lru, renderCalendar, renderEvent, type CalendarSession } from '../../src/modules/calendar/calendar.render.ts'
+import { eventRenderer, foldLines, Lru, renderCalendar, renderEvent, vtimezoneOf, zoneDataFits, type CalendarSession } from '../../src/modules/calendar/calendar.render.ts'
 
 const session = (overrides: Partial<CalendarSession> = {}): CalendarSession => ({
   id: '11111111-1111-4111-8111-111111111111', workshopId: '22222222-2222-4222-8222-222222222222',
@@ -64,4 +64,13 @@ t.test('folding is ical-generator\'s, byte for byte', async (t) => {
   fc.assert(fc.property(text, (input) => foldLines(input) === icalGeneratorFold(input)), { numRuns: 500 })
   t.equal(foldLines('\ud800'), icalGeneratorFold('\ud800'), 'a lone surrogate at the end')
   t.equal(foldLines('a'.repeat(74) + '\ud800'), icalGeneratorFold('a'.repeat(74) + '\ud800'))
+})
+
+t.test('a zone the VTIMEZONE data lacks: times in UTC, no VTIMEZONE, even in an empty calendar', async (t) => {
+  t.equal(vtimezoneOf('Nowhere/Zone'), null)
+  t.equal(zoneDataFits('Nowhere/Zone', 2024), false)
+  t.match(vtimezoneOf('Asia/Baghdad'), /^BEGIN:VTIMEZONE\r\nTZID:Asia\/Baghdad\r\n/)
+  const body = renderCalendar({ ...meta, zone: 'Nowhere/Zone' }, [])
+  t.notMatch(body, /VTIMEZONE/)
+  t.match(body, /END:VCALENDAR\r\n$/)
 })
