@@ -1,11 +1,14 @@
 // Test helpers: each test file builds its own app on its own fresh, migrated database.
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import postgres from 'postgres'
 import type { Test } from 'tap'
 import { buildApp } from '../src/app.ts'
 import { loadConfig, type Config } from '../src/config.ts'
 import { openDatabase, type Database, type Db } from '../src/db/client.ts'
-import { migrateDatabase } from '../src/db/migrate.ts'
+import { migrateDatabase, MIGRATIONS_FOLDER } from '../src/db/migrate.ts'
 import type { App } from '../src/lib/module.ts'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
@@ -31,6 +34,33 @@ export async function freshDatabaseUrl (t: Test): Promise<string | undefined> {
   return url.toString()
 }
 
+/**
+ * A migrated PGlite data directory, made once for the migrations as they are and kept in the system's
+ * temporary folder for every test process: a PGlite starts from it in a fraction of the time an empty
+ * one takes to initialise (initdb) and migrate.
+ */
+let template: Promise<Blob> | undefined
+function migratedTemplate (): Promise<Blob> {
+  template ??= (async () => {
+    const hash = createHash('sha256')
+    for (const file of readdirSync(MIGRATIONS_FOLDER, { recursive: true }).map(String).sort()) {
+      if (file.endsWith('.sql') || file.endsWith('.json')) hash.update(file).update(readFileSync(join(MIGRATIONS_FOLDER, file)))
+    }
+    const path = join(tmpdir(), `nadwa-pglite-template-${hash.digest('hex').slice(0, 16)}.tar`)
+    if (existsSync(path)) return new Blob([readFileSync(path)])
+    const database = await openDatabase({})
+    await migrateDatabase(database)
+    const dump = await (database.db as unknown as { $client: { dumpDataDir (compression: 'none'): Promise<Blob> } }).$client.dumpDataDir('none')
+    await database.close()
+    // Written aside, then renamed: test processes starting together never read half a file.
+    const partial = `${path}.${process.pid}`
+    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()))
+    renameSync(partial, path)
+    return dump
+  })()
+  return template
+}
+
 export function testConfig (overrides: Record<string, string> = {}): Config {
   return loadConfig({ ADMIN_TOKEN, PUBLIC_URL: 'https://nadwa.test', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0', ...overrides })
 }
@@ -48,7 +78,7 @@ export interface TestApp {
 export async function buildTestApp (t: Test, options: { env?: Record<string, string>, url?: string, logger?: Parameters<typeof buildApp>[0]['logger'], max?: number } = {}): Promise<TestApp> {
   const url = options.url ?? await freshDatabaseUrl(t)
   const config = testConfig({ ...(url ? { DATABASE_URL: url } : {}), ...options.env })
-  const database = await openDatabase({ url, max: options.max })
+  const database = await openDatabase({ url, max: options.max, template: url ? undefined : await migratedTemplate() })
   await migrateDatabase(database, url)
   const app = await buildApp({ config, database, logger: options.logger })
   await app.ready()

@@ -24,6 +24,8 @@ export interface DatabaseOptions {
   url?: string
   /** Folder of the PGlite database; `memory://` (or unset with no url) keeps it in memory. */
   dataDir?: string
+  /** PGlite only: start from this dump of a data directory (`dumpDataDir`), as tests do from a migrated one. */
+  template?: Blob
   /** Connections in the pool (PostgreSQL only). */
   max?: number
   /** Seconds to wait for a connection; then the query fails with CONNECT_TIMEOUT (answered 503). */
@@ -47,10 +49,10 @@ export function databaseOptions (config: Config): DatabaseOptions {
 }
 
 /** PGlite is loaded only when it is used: a service on PostgreSQL starts without its WebAssembly. */
-async function openPglite (dataDir?: string): Promise<PGlite> {
+async function openPglite (dataDir?: string, template?: Blob): Promise<PGlite> {
   if (dataDir && !dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true })
   const [{ PGlite }, { btree_gist }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/btree_gist')])
-  return new PGlite(dataDir ?? 'memory://', { extensions: { btree_gist } })
+  return new PGlite(dataDir ?? 'memory://', { extensions: { btree_gist }, ...(template ? { loadDataDir: template } : {}) })
 }
 
 export async function openDatabase (options: DatabaseOptions): Promise<Database> {
@@ -80,7 +82,7 @@ export async function openDatabase (options: DatabaseOptions): Promise<Database>
     }
   }
   /* c8 ignore stop */
-  const client = await openPglite(options.dataDir)
+  const client = await openPglite(options.dataDir, options.template)
   const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite')
   await client.waitReady
   const db = drizzlePglite(client, { schema }) as unknown as Db
