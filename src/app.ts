@@ -2,7 +2,6 @@ import Fastify, { type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import helmet from '@fastify/helmet'
 import { Type } from 'typebox'
 import type { Config } from './config.ts'
 import type { Database } from './db/client.ts'
@@ -11,7 +10,7 @@ import { problems } from './lib/schemas.ts'
 import { problemsPlugin, sendProblem } from './plugins/problems.ts'
 import { authPlugin } from './plugins/auth.ts'
 import { corsPlugin } from './plugins/cors.ts'
-import { frameworkErrors, HELMET_OPTIONS } from './plugins/security.ts'
+import { DOCUMENT_HEADERS, frameworkErrors, securityPlugin } from './plugins/security.ts'
 import { shutdownPlugin } from './plugins/shutdown.ts'
 import { failedLogins, limitsPlugin } from './plugins/limits.ts'
 import { tokensService } from './modules/tokens/tokens.service.ts'
@@ -70,7 +69,7 @@ export async function buildApp ({ config, database, logger = false, now }: Build
   app.removeContentTypeParser('text/plain')
   app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
 
-  await app.register(helmet, HELMET_OPTIONS)
+  await app.register(securityPlugin)
 
   await app.register(corsPlugin, { origins: config.CORS_ORIGINS ?? '' })
 
@@ -100,12 +99,16 @@ export async function buildApp ({ config, database, logger = false, now }: Build
       ],
     },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } })
+  await app.register(swaggerUi, {
+    routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true },
+    // An HTML page: the headers for documents too (swagger-ui sets its own Content-Security-Policy).
+    uiHooks: { onRequest: (_request, reply, done) => { reply.headers(DOCUMENT_HEADERS); done() } },
+  })
 
   // Rate limits before auth (a blocked address is refused before its token is looked at).
   const failures = failedLogins(config.RATE_LIMIT_PER_MINUTE)
   await app.register(limitsPlugin, { perMinute: config.RATE_LIMIT_PER_MINUTE, failures })
-  await app.register(authPlugin, { tokens, onFailure: failures.record })
+  await app.register(authPlugin, { tokens, onFailure: failures.record, blockedFor: failures.blockedFor })
 
   app.get('/healthz', {
     schema: { operationId: 'getHealth', tags: ['service'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok', { description: 'Always ok' }) }) } },

@@ -12,6 +12,8 @@ t.test('service endpoints', async (t) => {
   const docs = await app.inject('/docs/')
   t.equal(docs.statusCode, 200)
   t.match(docs.body, /swagger/i, 'the interactive reference')
+  t.equal(docs.headers['cross-origin-opener-policy'], 'same-origin', 'an HTML page: the headers for documents too')
+  t.match(String(docs.headers['content-security-policy']), /script-src/, 'swagger-ui\'s own policy lets its scripts run')
 
   const spec = json(await app.inject('/openapi.json'))
   t.equal(spec.openapi, '3.1.0')

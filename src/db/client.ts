@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs'
 import type { PGlite } from '@electric-sql/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import { PostgresJsSession } from 'drizzle-orm/postgres-js/session'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
 import postgres from 'postgres'
 import * as schema from './schema.ts'
 import type { Config } from '../config.ts'
@@ -10,6 +11,13 @@ import type { Config } from '../config.ts'
 export type Schema = typeof schema
 /** A drizzle database or transaction: repositories take either. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>
+
+/** Runs raw SQL and answers its rows, whichever driver: postgres.js answers an array, PGlite `{ rows }`. */
+export async function rowsOf<T> (db: Db, query: SQL): Promise<T[]> {
+  const result = await db.execute(query) as unknown
+  /* c8 ignore next: one branch per driver; each half of CI (PostgreSQL, PGlite) takes one */
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
+}
 
 export interface Database {
   db: Db
@@ -55,6 +63,23 @@ async function openPglite (dataDir?: string, template?: Blob): Promise<PGlite> {
   return new PGlite(dataDir ?? 'memory://', { extensions: { btree_gist }, ...(template ? { loadDataDir: template } : {}) })
 }
 
+/**
+ * Every query of the service runs as a prepared statement: postgres.js keeps one per connection and
+ * query text, so PostgreSQL parses and plans it once instead of on every call. drizzle prepares only
+ * the queries given a name (`.prepare(name)`); its session is told to prepare them all. That planning
+ * was most of the time the registration lock is held (a workshop's registrations are serialized).
+ */
+let prepared = false
+function preparedStatements (): void {
+  if (prepared) return
+  prepared = true
+  const proto = PostgresJsSession.prototype as unknown as { prepareQuery: (...args: unknown[]) => unknown }
+  const prepareQuery = proto.prepareQuery
+  proto.prepareQuery = function (this: unknown, query: unknown, fields: unknown, name: unknown, ...rest: unknown[]) {
+    return prepareQuery.call(this, query, fields, name ?? '', ...rest)
+  }
+}
+
 export async function openDatabase (options: DatabaseOptions): Promise<Database> {
   /* c8 ignore start: PostgreSQL; covered by the runs with TEST_DATABASE_URL (.ci/run runs both) */
   if (options.url) {
@@ -73,6 +98,7 @@ export async function openDatabase (options: DatabaseOptions): Promise<Database>
         idle_in_transaction_session_timeout: statementTimeout,
       },
     })
+    preparedStatements()
     const db = drizzlePostgres(client, { schema }) as unknown as Db
     return {
       db,

@@ -1,3 +1,5 @@
+import type { FastifyReply } from 'fastify'
+import type { Rendered } from './fresh.ts'
 import { badRequest, invalidField, preconditionFailed } from '../errors.ts'
 
 /** A strong ETag for a versioned resource. */
@@ -42,3 +44,54 @@ export function pageOf<T> (rows: T[], limit: number, key: (row: T) => [string | 
 }
 
 export const malformedHeader = (name: string, message: string) => badRequest(`${name} header: ${message}`, [{ field: `header.${name}`, message }])
+
+/** RFC 9110 13.1.2: If-None-Match compares weakly; `*` matches any current representation. */
+export function matchesIfNoneMatch (header: string, etag: string): boolean {
+  if (header.trim() === '*') return true
+  const strip = (tag: string) => tag.trim().replace(/^W\//, '')
+  return header.split(',').some((tag) => strip(tag) === strip(etag))
+}
+
+/** RFC 9110 13.1.3: not modified when Last-Modified is no later than the date sent; a date that does not parse is ignored. */
+export function notModifiedSince (header: string, lastModifiedSeconds: number): boolean {
+  const since = Date.parse(header)
+  return !Number.isNaN(since) && lastModifiedSeconds * 1000 <= since
+}
+
+/** Whether an Accept-Encoding header accepts gzip (RFC 9110 12.5.3: named, or `*`, with a q-value above 0). */
+export function acceptsGzip (header: string | undefined): boolean {
+  if (!header) return false
+  let star: boolean | undefined
+  for (const part of header.toLowerCase().split(',')) {
+    const [coding, ...params] = part.split(';').map((p) => p.trim())
+    const q = params.find((p) => p.startsWith('q='))
+    const accepted = q === undefined || Number(q.slice(2)) > 0
+    if (coding === 'gzip' || coding === 'x-gzip') return accepted
+    if (coding === '*') star = accepted
+  }
+  return star === true
+}
+
+/** The ETag of the coding a client with this Accept-Encoding gets. */
+export function renderedEtag (rendered: Rendered, acceptEncoding: string | undefined): string {
+  return rendered.gzip !== undefined && acceptsGzip(acceptEncoding) ? rendered.etag.replace(/"$/, '-gzip"') : rendered.etag
+}
+
+/** Whether If-None-Match names a cached representation, in either coding. */
+export function matchesRendered (ifNoneMatch: string, rendered: Rendered): boolean {
+  return matchesIfNoneMatch(ifNoneMatch, rendered.etag) || matchesIfNoneMatch(ifNoneMatch, rendered.etag.replace(/"$/, '-gzip"'))
+}
+
+/**
+ * Answers a cached representation: 304 (no body) when If-None-Match names it, otherwise its bytes,
+ * gzip-compressed when the client accepts that. Both codings share the ETag's hash; the compressed
+ * one's tag ends in `-gzip` (a strong tag names one sequence of bytes), and either tag matches.
+ */
+export function sendRendered (reply: FastifyReply, rendered: Rendered, options: { type: string, vary?: string[], ifNoneMatch?: string, acceptEncoding?: string }): FastifyReply {
+  const gzipped = rendered.gzip !== undefined && acceptsGzip(options.acceptEncoding)
+  reply.header('etag', renderedEtag(rendered, options.acceptEncoding)).header('vary', [...(options.vary ?? []), 'Accept-Encoding'].join(', '))
+  if (options.ifNoneMatch !== undefined && matchesRendered(options.ifNoneMatch, rendered)) return reply.code(304).send()
+  reply.type(options.type)
+  if (gzipped) return reply.header('content-encoding', 'gzip').send(rendered.gzip)
+  return reply.send(rendered.body)
+}

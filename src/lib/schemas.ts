@@ -59,4 +59,12 @@ export const IfMatchHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ description: 'ETag the change is based on; 412 when the resource has changed since' })),
 })
 
+export const ConditionalHeaders = Type.Object({
+  'if-none-match': Type.Optional(Type.String({ description: 'ETag of the copy the client holds: 304 when it has not changed' })),
+  'accept-encoding': Type.Optional(Type.String({ description: 'gzip: the answer is compressed' })),
+})
+
+/** A 304 answer: the copy the client holds is current. */
+export const NotModified = Type.Null({ description: 'Not modified since the copy the client holds (no body)' })
+
 export const LanguageCode = Type.Enum(['ar', 'en'], { description: 'Language: ar or en' })

@@ -67,24 +67,16 @@ export interface LimitsOptions {
   failures: ReturnType<typeof failedLogins>
 }
 
-/** Register before the auth plugin (its failed-login check must run before the token is looked at) and before the routes. */
+/** Register before the routes. The failed-login check is the auth plugin's (it runs before a token is looked at). */
 export const limitsPlugin = fp(async function limitsPlugin (app: FastifyInstance, { perMinute, failures }: LimitsOptions) {
   app.decorate('loginFailures', failures)
   if (perMinute === 0) return
-
-  app.addHook('onRequest', async (request) => {
-    const auth = request.routeOptions.config?.auth ?? 'public'
-    const presentsToken = auth === 'org' || auth === 'admin' || (auth === 'optional' && request.headers.authorization !== undefined)
-    if (!presentsToken) return
-    const wait = failures.blockedFor(request.ip)
-    if (wait > 0) throw tooManyRequests('failed logins', wait)
-  })
 
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) => tooManyRequests('writes', Math.max(1, Math.ceil(context.ttl / 1000))),
   })
-  // Organisers (walk-ins, imports) are not the public: the auth hook has run by now and named them.
+  // Organisers (walk-ins, imports) are not the public: the auth hook (the route's first) has run by now and named them.
   const publicWrite: onRequestHookHandler = app.rateLimit({ max: perMinute, timeWindow: WINDOW_MS, allowList: (request) => request.principal !== null })
   app.addHook('onRoute', (route) => {
     if (route.config?.limit !== 'public-write') return

@@ -25,7 +25,8 @@ export const shutdownPlugin = fp(async function shutdownPlugin (app: FastifyInst
     await new Promise((resolve) => setTimeout(resolve, ms))
   })
   app.addHook('preClose', async () => { closing = true })
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close')
+    done(null, payload)
   })
 }, { name: 'shutdown' })

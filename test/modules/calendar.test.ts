@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap'
+import { gunzipSync } from 'node:zlib'
 import { eq, sql } from 'drizzle-orm'
 import ICAL from 'ical.js'
 import nodeIcal from 'node-ical'
@@ -173,7 +174,7 @@ t.test('calendars', async (t) => {
     t.equal(events[4].summary, 'مجموعة عمل', 'falls back to the other language')
     t.equal((await get(app, url)).body, res.body, 'the same data gives the same bytes')
     t.match(res.headers['cache-control'], /no-cache/)
-    t.equal(res.headers.vary, 'Accept-Language')
+    t.equal(res.headers.vary, 'Accept-Language, Accept-Encoding')
   })
 
   await t.test('language from ?lang=, then Accept-Language, then the workshop\'s default', async (t) => {
@@ -379,4 +380,22 @@ t.test('two instances on one database see a change at once', { skip: !TEST_DATAB
   t.equal(moved.statusCode, 200)
   t.match(moved.body, /SEQUENCE:1/)
   t.equal((await get(first.app, url, { 'if-none-match': String(moved.headers.etag) })).statusCode, 304)
+})
+
+t.test('workshop and session feeds: gzip for clients that accept it, one ETag hash for both codings', async (t) => {
+  const { app, db } = await buildTestApp(t)
+  const w = await createWorkshop(app, {}, true)
+  const s = await addSession(db, w.id, { title: { en: 'Compressed' }, kind: 'plenary', startsAt: '2023-02-05T09:00:00+03:00', endsAt: '2023-02-05T10:00:00+03:00' })
+  for (const url of [`/v1/workshops/${w.id}/calendar.ics`, `/v1/workshops/${w.id}/sessions/${s.id}/calendar.ics`]) {
+    const plain = await get(app, url)
+    const zipped = await get(app, url, { 'accept-encoding': 'gzip' })
+    t.equal(zipped.headers['content-encoding'], 'gzip')
+    t.match(zipped.headers['content-type'], /^text\/calendar/)
+    t.equal(zipped.headers.vary, 'Accept-Language, Accept-Encoding')
+    t.equal(gunzipSync(zipped.rawPayload).toString(), plain.body, 'the same feed, compressed')
+    t.equal(zipped.headers.etag, String(plain.headers.etag).replace(/"$/, '-gzip"'))
+    const revalidated = await get(app, url, { 'accept-encoding': 'gzip', 'if-none-match': String(plain.headers.etag) })
+    t.equal(revalidated.statusCode, 304, 'a tag of either coding revalidates')
+    t.equal(revalidated.headers.etag, zipped.headers.etag, 'the 304 names the tag this client would get')
+  }
 })

@@ -100,4 +100,20 @@ t.test('races through two instances on one database', { skip }, async (t) => {
     const [{ n }] = await one.db.select({ n: sql<number>`count(*)::int` }).from(organisations).where(eq(organisations.nameKey, 'kirkuk youth forum'))
     t.equal(Number(n), 1)
   })
+
+  await t.test('the workshop edited while people register: every registration lands once, the places add up', async (t) => {
+    const w = await createWorkshop(one.app, { ...FUTURE, capacity: 40 }, true)
+    const edits = range(20).map((i) => instance(i).inject({
+      method: 'PATCH', url: `/v1/workshops/${w.id}`, headers: { ...admin, ...jsonHeaders }, payload: { description: { en: `Edit ${i}` } },
+    }))
+    const answers = await Promise.all([...range(100).map((i) => register(instance(i), w.id, { name: `Editor race ${i}`, email: `edit${i}@example.org` })), ...edits])
+    t.same([...new Set(answers.slice(0, 100).map((a) => a.statusCode))], [201], 'every registration answered 201 (re-checked when the workshop changed)')
+    t.same([...new Set(answers.slice(100).map((a) => a.statusCode))], [200], 'every edit applied')
+    const all = await everyone(two.app, w.id)
+    t.equal(all.length, 100)
+    t.equal(all.filter((r) => r.status === 'confirmed').length, 40)
+    t.same(all.filter((r) => r.status === 'waitlisted').map((r) => r.waitlist_position).sort((a, b) => a - b), range(60))
+    const [places] = await one.db.execute(sql`select confirmed, waitlisted from workshop_places where workshop_id = ${w.id}`) as unknown as { confirmed: number, waitlisted: number }[]
+    t.same({ confirmed: Number(places.confirmed), waitlisted: Number(places.waitlisted) }, { confirmed: 40, waitlisted: 60 }, 'the counts the decisions read agree')
+  })
 })

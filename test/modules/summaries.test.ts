@@ -369,6 +369,8 @@ t.test('the page, the list and the feed', async (t) => {
       t.match(csp, /default-src 'none'/)
       t.match(csp, /style-src 'sha256-[A-Za-z0-9+/=]+'/)
       t.notMatch(csp, /script-src|unsafe-inline|unsafe-eval/)
+      t.equal(res.headers['cross-origin-opener-policy'], 'same-origin', 'the headers for documents, beside those of every answer')
+      t.equal(res.headers['x-frame-options'], 'DENY')
       const styleBody = /<style>([\s\S]*?)<\/style>/.exec(res.body)![1]
       const { createHash } = await import('node:crypto')
       t.ok(csp.includes(createHash('sha256').update(styleBody).digest('base64')), 'the CSP hash matches the style element')

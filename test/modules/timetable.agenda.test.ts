@@ -1,7 +1,9 @@
 import t from 'tap'
-import { admin, assertProblem, buildTestApp, createWorkshop, json } from '../helpers.ts'
+import { gunzipSync } from 'node:zlib'
+import { sql } from 'drizzle-orm'
+import { admin, assertProblem, buildTestApp, createWorkshop, json, TEST_DATABASE_URL } from '../helpers.ts'
 import { loadTimetable } from '../../src/modules/timetable/timetable.service.ts'
-import { addRoom, addSession, addSpeaker } from './timetable.fixtures.ts'
+import { addRoom, addSession, addSpeaker, patch } from './timetable.fixtures.ts'
 
 t.test('listing and the agenda, day by day in local time', async (t) => {
   const { app, db } = await buildTestApp(t)
@@ -64,4 +66,68 @@ t.test('listing and the agenda, day by day in local time', async (t) => {
     t.equal(timetable.sessions[2].room, null)
     t.same(await loadTimetable(db, '00000000-0000-4000-8000-000000000000'), { rooms: [], speakers: [], sessions: [] })
   })
+})
+
+t.test('the agenda answers an ETag, 304 and gzip, and is fresh after any change, whoever writes it', async (t) => {
+  const { app, db } = await buildTestApp(t)
+  const w = await createWorkshop(app)
+  const url = `/v1/workshops/${w.id}/agenda`
+  const hall = await addRoom(app, w.id, 'Hall')
+  const auke = await addSpeaker(app, w.id, { title: { en: 'Resident Representative' } })
+  const s = await addSession(app, w.id, { room_id: hall.id, speaker_ids: [auke.id] })
+  t.equal(json(await app.inject({ url, headers: admin })).days[0].sessions[0].id, s.id, 'organisers see the agenda of a draft')
+  await app.inject({ method: 'POST', url: `/v1/workshops/${w.id}/publish`, headers: admin })
+
+  const first = await app.inject(url)
+  t.equal(first.statusCode, 200)
+  t.match(first.headers['content-type'], /^application\/json/)
+  t.equal(first.headers.vary, 'Accept-Encoding')
+  t.equal(first.headers['cache-control'], 'no-cache')
+  const etag = String(first.headers.etag)
+  t.equal((await app.inject(url)).headers.etag, etag, 'the same state, the same ETag')
+  const notModified = await app.inject({ url, headers: { 'if-none-match': etag } })
+  t.equal(notModified.statusCode, 304)
+  t.equal(notModified.body, '')
+
+  const zipped = await app.inject({ url, headers: { 'accept-encoding': 'gzip, br' } })
+  t.equal(zipped.headers['content-encoding'], 'gzip')
+  t.equal(gunzipSync(zipped.rawPayload).toString(), first.body, 'the same JSON, compressed')
+  t.equal(zipped.headers.etag, etag.replace(/"$/, '-gzip"'), 'the compressed bytes have their own tag')
+  t.equal((await app.inject({ url, headers: { 'if-none-match': String(zipped.headers.etag) } })).statusCode, 304, 'either tag revalidates')
+  t.equal((await app.inject({ url, headers: { 'accept-encoding': 'gzip;q=0' } })).headers['content-encoding'], undefined)
+
+  // Through the API: a speaker's new title shows at once.
+  t.equal((await patch(app, `/v1/workshops/${w.id}/speakers/${auke.id}`, { title: { en: 'Head of Office' } })).statusCode, 200)
+  const renamed = await app.inject({ url, headers: { 'if-none-match': etag } })
+  t.equal(renamed.statusCode, 200, 'the old ETag no longer matches')
+  t.equal(json(renamed).days[0].sessions[0].speakers[0].title.en, 'Head of Office')
+
+  // Written by another program straight into the database: triggers keep the version.
+  await db.execute(sql`update rooms set name = '{"en": "Main hall"}'::jsonb where id = ${hall.id}`)
+  t.equal(json(await app.inject(url)).days[0].sessions[0].room.name.en, 'Main hall')
+  await db.execute(sql`delete from session_speakers where session_id = ${s.id}`)
+  t.same(json(await app.inject(url)).days[0].sessions[0].speakers, [], 'a session speaker removed')
+  await db.execute(sql`update workshops set timezone = 'Asia/Riyadh' where id = ${w.id}`)
+  t.equal(json(await app.inject(url)).timezone, 'Asia/Riyadh', 'the workshop row itself')
+  await db.execute(sql`update sessions set title = '{"en": "Renamed"}'::jsonb where id = ${s.id}`)
+  t.equal(json(await app.inject(url)).days[0].sessions[0].title.en, 'Renamed')
+})
+
+t.test('two instances on one database: a change through one shows through the other at once', { skip: !TEST_DATABASE_URL && 'needs TEST_DATABASE_URL' }, async (t) => {
+  const first = await buildTestApp(t)
+  const second = await buildTestApp(t, { url: first.url })
+  const w = await createWorkshop(first.app, {}, true)
+  const url = `/v1/workshops/${w.id}/agenda`
+  const s = await addSession(first.app, w.id, { title: { en: 'Before' } })
+  const a = await first.app.inject(url)
+  const b = await second.app.inject(url)
+  t.equal(a.body, b.body)
+  t.equal(a.headers.etag, b.headers.etag, 'the same bytes give the same ETag on both')
+  for (let i = 0; i < 5; i++) {
+    const title = `Change ${i}`
+    t.equal((await patch(first.app, `/v1/workshops/${w.id}/sessions/${s.id}`, { title: { en: title } })).statusCode, 200)
+    // Both at once, many times: none may answer what was there before the change.
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, j) => (j % 2 ? first : second).app.inject(url)))
+    t.ok(answers.every((r) => json(r).days[0].sessions[0].title.en === title), `change ${i} seen by every request after it`)
+  }
 })

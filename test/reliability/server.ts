@@ -10,10 +10,11 @@ export interface Server {
   exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
 }
 
-export async function startServer (env: Record<string, string>): Promise<Server> {
+/** `entry`: the arguments of node that start the service (by default the sources through tsx). */
+export async function startServer (env: Record<string, string>, entry: string[] = ['--import', 'tsx', 'src/server.ts']): Promise<Server> {
   const port = await freePort()
   let output = ''
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, entry, {
     env: {
       PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), ADMIN_TOKEN, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', ...env,
       // The child runs the sources through tsx, whose compiled offsets differ from the test loader's:

@@ -77,10 +77,9 @@ export interface PersonalFeedState extends FeedState {
 
 export function calendarRepository (db: Db) {
   return {
-    /** A workshop or session feed's state, in one query; undefined when the workshop does not exist. */
-    async feedState (selection: Exclude<FeedSelection, { of: 'registration' }>): Promise<FeedState | undefined> {
-      const [row] = await db.select({ ...workshopColumns, digest: sessionsDigest(selection) })
-        .from(workshops).where(eq(workshops.id, selection.workshopId))
+    /** What a workshop's feeds show of the workshop itself; undefined when it does not exist. */
+    async workshop (workshopId: string): Promise<Omit<FeedState, 'digest'> | undefined> {
+      const [row] = await db.select(workshopColumns).from(workshops).where(eq(workshops.id, workshopId))
       return row
     },
 

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { App, ModuleOptions } from '../../lib/module.ts'
 import { problems } from '../../lib/schemas.ts'
+import { renderedEtag, sendRendered } from '../../lib/http.ts'
 import {
   CalendarHeaders, CalendarQuery, CalendarSessionParams, CalendarText, CalendarWorkshopParams, NotModified, PersonalCalendarParams, WorkshopCalendarQuery,
 } from './calendar.schemas.ts'
@@ -19,14 +20,22 @@ function feedRequest (request: FastifyRequest<{ Querystring: { lang?: string } }
   }
 }
 
+const CALENDAR_TYPE = 'text/calendar; charset=utf-8'
+
 /** Clients revalidate each time (a 304 is cheap), so a change shows on their next refresh. */
-function send (reply: FastifyReply, answer: FeedAnswer, options: { cache: 'public' | 'private', filename: string }) {
+function send (reply: FastifyReply, request: FastifyRequest, answer: FeedAnswer, options: { cache: 'public' | 'private', filename: string }) {
   reply.header('etag', answer.etag).header('last-modified', answer.lastModified)
     .header('cache-control', `${options.cache}, no-cache`).header('vary', 'Accept-Language')
   if (options.cache === 'private') reply.header('x-robots-tag', 'noindex')
+  if (answer.rendered) {
+    reply.header('vary', 'Accept-Language, Accept-Encoding').header('etag', renderedEtag(answer.rendered, request.headers['accept-encoding']))
+  }
   if (answer.notModified) return reply.code(304).send()
-  return reply.type('text/calendar; charset=utf-8')
-    .header('content-disposition', `inline; filename="${options.filename}"`).send(answer.body)
+  reply.header('content-disposition', `inline; filename="${options.filename}"`)
+  if (answer.rendered) {
+    return sendRendered(reply, answer.rendered, { type: CALENDAR_TYPE, vary: ['Accept-Language'], acceptEncoding: request.headers['accept-encoding'] })
+  }
+  return reply.type(CALENDAR_TYPE).send(answer.body)
 }
 
 export async function calendarRoutes (app: App, { db, config }: ModuleOptions) {
@@ -42,7 +51,7 @@ export async function calendarRoutes (app: App, { db, config }: ModuleOptions) {
     },
   }, async (request, reply) => {
     const answer = await service.workshopFeed(request.params.workshopId, { room: request.query.room, kind: request.query.kind }, feedRequest(request))
-    return send(reply, answer, { cache: 'public', filename: 'workshop.ics' })
+    return send(reply, request, answer, { cache: 'public', filename: 'workshop.ics' })
   })
 
   app.get('/v1/workshops/:workshopId/sessions/:sessionId/calendar.ics', {
@@ -54,7 +63,7 @@ export async function calendarRoutes (app: App, { db, config }: ModuleOptions) {
     },
   }, async (request, reply) => {
     const answer = await service.sessionFeed(request.params.workshopId, request.params.sessionId, feedRequest(request))
-    return send(reply, answer, { cache: 'public', filename: 'session.ics' })
+    return send(reply, request, answer, { cache: 'public', filename: 'session.ics' })
   })
 
   app.get('/v1/calendars/:feedToken.ics', {
@@ -66,6 +75,6 @@ export async function calendarRoutes (app: App, { db, config }: ModuleOptions) {
     },
   }, async (request, reply) => {
     const answer = await service.personalFeed(request.params.feedToken, feedRequest(request))
-    return send(reply, answer, { cache: 'private', filename: 'my-sessions.ics' })
+    return send(reply, request, answer, { cache: 'private', filename: 'my-sessions.ics' })
   })
 }

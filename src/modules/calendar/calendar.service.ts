@@ -5,6 +5,9 @@ import { notFound, ProblemError } from '../../errors.ts'
 import { chooseLanguage, pick, type Language } from '../../lib/localized.ts'
 import { hashToken } from '../../lib/tokens.ts'
 import type { Principal } from '../tokens/tokens.service.ts'
+import { matchesIfNoneMatch, matchesRendered, notModifiedSince } from '../../lib/http.ts'
+import { RenderCache, represent, type Rendered } from '../../lib/fresh.ts'
+import { timetableStates } from '../timetable/timetable.state.ts'
 import { calendarRepository, type FeedSelection, type FeedState, type SessionKind } from './calendar.repository.ts'
 import { eventRenderer, RENDER_VERSION, renderCalendar } from './calendar.render.ts'
 
@@ -22,97 +25,100 @@ export interface FeedAnswer {
   etag: string
   lastModified: string
   notModified: boolean
+  /** The text (personal feeds), or the cached representation (workshop and session feeds). */
   body?: string
+  rendered?: Rendered
 }
 
 const PERSONAL_NAME: Record<Language, string> = { en: ' (my sessions)', ar: ' (جلساتي)' }
 
 export const gone = () => new ProblemError(410, 'gone', 'Gone', 'This calendar has ended: its registration was cancelled')
 
-/** RFC 9110 13.1.2: If-None-Match compares weakly; `*` matches any current representation. */
-export function matchesIfNoneMatch (header: string, etag: string): boolean {
-  if (header.trim() === '*') return true
-  const strip = (tag: string) => tag.trim().replace(/^W\//, '')
-  return header.split(',').some((tag) => strip(tag) === strip(etag))
-}
-
-/** RFC 9110 13.1.3: not modified when Last-Modified is no later than the date sent; a date that does not parse is ignored. */
-export function notModifiedSince (header: string, lastModifiedSeconds: number): boolean {
-  const since = Date.parse(header)
-  return !Number.isNaN(since) && lastModifiedSeconds * 1000 <= since
-}
-
-export function calendarService (db: Db, config: Config, options: { cacheSize?: number } = {}) {
+export function calendarService (db: Db, config: Config, options: { cacheSize?: number, feedCacheBytes?: number } = {}) {
   const repo = calendarRepository(db)
   const events = eventRenderer({ max: options.cacheSize })
+  const states = timetableStates(db)
+  // Rendered workshop and session feeds, kept while their workshop's timetable version stays.
+  const feeds = new RenderCache(options.feedCacheBytes ?? 64 * 1024 * 1024)
 
-  /**
-   * Validators from the database state and the request's language, then (when the client's copy is
-   * stale) the sessions and the text. A 304 costs the one state query and no rendering.
-   */
-  async function answer (state: FeedState, selection: FeedSelection, request: FeedRequest, extra: { name: string, validatorParts: string[], lastModified: number }): Promise<FeedAnswer> {
-    const lang = chooseLanguage(request.lang, request.acceptLanguage, state.defaultLanguage)
-    const parts = [RENDER_VERSION, config.PUBLIC_URL, lang, JSON.stringify(state.title), state.timezone, state.defaultLanguage, state.status, state.digest, ...extra.validatorParts]
-    const etag = `"${createHash('sha256').update(parts.join('\n')).digest('base64url').slice(0, 32)}"`
-    const seconds = Math.floor(Math.max(extra.lastModified, state.workshopUpdatedAt.getTime() / 1000, Number(state.digest.split(' ')[2])))
-    const lastModified = new Date(seconds * 1000).toUTCString()
-    const notModified = request.ifNoneMatch !== undefined
-      ? matchesIfNoneMatch(request.ifNoneMatch, etag)
-      : request.ifModifiedSince !== undefined && notModifiedSince(request.ifModifiedSince, seconds)
-    if (notModified) return { etag, lastModified, notModified }
-    const meta = {
-      name: extra.name,
+  function metaOf (state: Omit<FeedState, 'digest'>, lang: Language, name: string) {
+    return {
+      name,
       zone: state.timezone,
       lang,
       url: `${config.PUBLIC_URL}/v1/workshops/${state.workshopId}`,
       publicUrl: config.PUBLIC_URL,
       workshopCancelled: state.status === 'cancelled',
     }
-    const rows = await repo.sessions(selection)
-    const body = renderCalendar(meta, rows.map((session) => events.render(session, meta)))
-    return { etag, lastModified, notModified, body }
   }
 
-  const workshopName = (state: FeedState, lang: Language) => pick(state.title, lang)
-  const visible = (state: FeedState | undefined, principal: Principal | null): state is FeedState =>
+  /** RFC 9110 13.2.2: If-None-Match decides when sent; If-Modified-Since only without it. */
+  function conditional (etag: string, matches: (ifNoneMatch: string) => boolean, lastModifiedSeconds: number, request: FeedRequest): Omit<FeedAnswer, 'body'> {
+    const notModified = request.ifNoneMatch !== undefined
+      ? matches(request.ifNoneMatch)
+      : request.ifModifiedSince !== undefined && notModifiedSince(request.ifModifiedSince, lastModifiedSeconds)
+    return { etag, lastModified: new Date(lastModifiedSeconds * 1000).toUTCString(), notModified }
+  }
+
+  const workshopName = (state: Pick<FeedState, 'title'>, lang: Language) => pick(state.title, lang)
+  const visible = <S extends { status: string }>(state: S | undefined, principal: Principal | null): state is S =>
     state !== undefined && (state.status !== 'draft' || principal !== null)
+
+  /**
+   * A workshop or session feed: the timetable's version is read from the database for every request
+   * (a 304 costs that one read); the text is rendered once per version, language and selection, and
+   * its ETag is a hash of its bytes, the same on every instance.
+   */
+  async function publicFeed (selection: Exclude<FeedSelection, { of: 'registration' }>, request: FeedRequest): Promise<FeedAnswer> {
+    const state = await states(selection.workshopId)
+    if (!visible(state, request.principal)) throw notFound('Workshop')
+    const lang = chooseLanguage(request.lang, request.acceptLanguage, state.defaultLanguage)
+    const key = selection.of === 'workshop'
+      ? ['workshop', selection.workshopId, selection.roomId ?? '', selection.kind ?? '', lang].join('|')
+      : ['session', selection.workshopId, selection.sessionId, lang].join('|')
+    const rendered = await feeds.get(key, String(state.version), async () => {
+      const workshop = await repo.workshop(selection.workshopId)
+      /* c8 ignore next: only when the workshop goes between the two reads (no operation deletes workshops) */
+      if (!workshop) throw notFound('Workshop')
+      const rows = await repo.sessions(selection)
+      if (selection.of === 'session' && rows.length === 0) throw notFound('Session')
+      const meta = metaOf(workshop, lang, workshopName(workshop, lang))
+      return represent(Buffer.from(renderCalendar(meta, rows.map((session) => events.render(session, meta)))))
+    })
+    const answer = conditional(rendered.etag, (tags) => matchesRendered(tags, rendered), Math.floor(state.changedAt.getTime() / 1000), request)
+    return { ...answer, rendered }
+  }
 
   return {
     events,
+    feeds,
 
     async workshopFeed (workshopId: string, filter: { room?: string, kind?: SessionKind }, request: FeedRequest): Promise<FeedAnswer> {
-      const selection = { of: 'workshop' as const, workshopId, roomId: filter.room, kind: filter.kind }
-      const state = await repo.feedState(selection)
-      if (!visible(state, request.principal)) throw notFound('Workshop')
-      const lang = chooseLanguage(request.lang, request.acceptLanguage, state.defaultLanguage)
-      return answer(state, selection, request, {
-        name: workshopName(state, lang),
-        validatorParts: ['workshop', filter.room ?? '', filter.kind ?? ''],
-        lastModified: 0,
-      })
+      return publicFeed({ of: 'workshop', workshopId, roomId: filter.room, kind: filter.kind }, request)
     },
 
     async sessionFeed (workshopId: string, sessionId: string, request: FeedRequest): Promise<FeedAnswer> {
-      const selection = { of: 'session' as const, workshopId, sessionId }
-      const state = await repo.feedState(selection)
-      if (!visible(state, request.principal)) throw notFound('Workshop')
-      if (state.digest.startsWith('0 ')) throw notFound('Session')
-      const lang = chooseLanguage(request.lang, request.acceptLanguage, state.defaultLanguage)
-      return answer(state, selection, request, { name: workshopName(state, lang), validatorParts: ['session', sessionId], lastModified: 0 })
+      return publicFeed({ of: 'session', workshopId, sessionId }, request)
     },
 
-    /** The participant's own feed: found by the hash of its secret token, ended with the registration. */
+    /**
+     * The participant's own feed: found by the hash of its secret token, ended with the registration.
+     * Its validators come from one aggregate over its sessions (it depends on the participant's choices too); not cached.
+     */
     async personalFeed (feedToken: string, request: FeedRequest): Promise<FeedAnswer> {
       const state = await repo.personalFeedState(hashToken(feedToken))
       if (!state || state.status === 'draft') throw notFound('Calendar')
       if (state.erasedAt !== null || state.registrationStatus === 'cancelled' || state.registrationStatus === 'rejected') throw gone()
       const lang = chooseLanguage(request.lang, request.acceptLanguage, state.defaultLanguage)
-      const selection = { of: 'registration' as const, registrationId: state.registrationId, workshopId: state.workshopId }
-      return answer(state, selection, request, {
-        name: workshopName(state, lang) + PERSONAL_NAME[lang],
-        validatorParts: ['registration', state.registrationId, state.registrationStatus],
-        lastModified: state.registrationUpdatedAt.getTime() / 1000,
-      })
+      const parts = [RENDER_VERSION, config.PUBLIC_URL, lang, JSON.stringify(state.title), state.timezone, state.defaultLanguage, state.status, state.digest,
+        'registration', state.registrationId, state.registrationStatus]
+      const etag = `"${createHash('sha256').update(parts.join('\n')).digest('base64url').slice(0, 32)}"`
+      const seconds = Math.floor(Math.max(state.registrationUpdatedAt.getTime() / 1000, state.workshopUpdatedAt.getTime() / 1000, Number(state.digest.split(' ')[2])))
+      const answer = conditional(etag, (tags) => matchesIfNoneMatch(tags, etag), seconds, request)
+      if (answer.notModified) return answer
+      const meta = metaOf(state, lang, workshopName(state, lang) + PERSONAL_NAME[lang])
+      const rows = await repo.sessions({ of: 'registration', registrationId: state.registrationId, workshopId: state.workshopId })
+      return { ...answer, body: renderCalendar(meta, rows.map((session) => events.render(session, meta))) }
     },
   }
 }

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { rowsOf, type Db } from '../../db/client.ts'
 import type { Sector } from '../organisations/organisations.table.ts'
 import { sessions } from '../timetable/timetable.table.ts'
 import { attendance, registrationSessions, registrations, type REGISTRATION_STATUSES } from './registrations.table.ts'
@@ -7,6 +7,23 @@ import { attendance, registrationSessions, registrations, type REGISTRATION_STAT
 export type RegistrationRow = typeof registrations.$inferSelect
 export type NewRegistration = typeof registrations.$inferInsert
 export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number]
+/** What placeNew writes: the person, their choices, and what the caller checked the workshop at. */
+export interface NewPlacement {
+  workshopId: string
+  workshopVersion: number
+  organiser: boolean
+  name: string
+  email: string
+  emailKey: string
+  title: string | null
+  organisationId: string | null
+  sector: Sector | null
+  manageTokenHash: string
+  feedTokenHash: string
+  sessionIds: string[]
+}
+/** Where placeNew put a registration, or why it wrote nothing. */
+export type Placement = { id: string, status: RegistrationStatus, waitlistPosition: number | null, createdAt: Date } | 'changed' | 'duplicate'
 export type SessionChoice = Pick<typeof sessions.$inferSelect, 'id' | 'startsAt' | 'endsAt' | 'capacity' | 'status'>
 
 /** A registration with its place on the waitlist (1, 2, 3 … counted at read time, so never with gaps). */
@@ -29,10 +46,6 @@ export function registrationsRepository (db: Db) {
     rows.map((r) => ({ ...r.row, waitlistPosition: r.waitlistPosition === null ? null : Number(r.waitlistPosition), cursorKey: r.cursorKey }))
 
   return {
-    async insert (values: NewRegistration): Promise<RegistrationRow> {
-      const [row] = await db.insert(registrations).values(values).returning()
-      return row
-    },
     async findPlaced (workshopId: string, id: string): Promise<PlacedRow | undefined> {
       return flatten(await selectPlaced().where(and(eq(registrations.workshopId, workshopId), eq(registrations.id, id))))[0]
     },
@@ -54,13 +67,62 @@ export function registrationsRepository (db: Db) {
         .set({ status: 'waitlisted', cancelledAt: null, waitlistSeq: sql`nextval(pg_get_serial_sequence('registrations', 'waitlist_seq'))`, updatedAt: sql`now()` })
         .where(eq(registrations.id, id))
     },
-    /** Confirmed and waitlisted registrations of a workshop. */
-    async placeCounts (workshopId: string): Promise<{ confirmed: number, waitlisted: number }> {
-      const [row] = await db.select({
-        confirmed: sql<number>`count(*) filter (where ${registrations.status} = 'confirmed')::int`,
-        waitlisted: sql<number>`count(*) filter (where ${registrations.status} = 'waitlisted')::int`,
-      }).from(registrations).where(eq(registrations.workshopId, workshopId))
-      return { confirmed: Number(row.confirmed), waitlisted: Number(row.waitlisted) }
+    /**
+     * Decides a new registration's place and writes it, in one statement: it reads the workshop's
+     * confirmed and waitlisted counts (workshop_places, kept by a trigger), counts the confirmed seats
+     * of the chosen sessions that have a capacity, and inserts the
+     * registration with its status and its chosen sessions. Run it in a transaction that holds the
+     * workshop's row lock already (every seat decision of a workshop happens under that lock): the
+     * statement's snapshot must be taken after the lock was granted. The same rule as `fits` in the
+     * service: confirmed when the workshop has a place and every chosen scheduled session with a
+     * capacity a seat; pending when the workshop needs approval and the caller is not an organiser;
+     * waitlisted otherwise. Nothing is written when the workshop's version is no longer
+     * `workshopVersion` (`changed`: it changed since the caller checked it) or when the address is
+     * registered already (`duplicate`): it does not fail, so several can share one transaction.
+     */
+    async placeNew (values: NewPlacement): Promise<Placement> {
+      const sessionIds = values.sessionIds.length === 0
+        ? sql`array[]::uuid[]`
+        : sql`array[${sql.join(values.sessionIds.map((id) => sql`${id}::uuid`), sql`, `)}]`
+      const [row] = await rowsOf<{ current: boolean, id: string | null, status: RegistrationStatus, created_ms: number, waitlisted: number }>(db, sql`
+        with w as (
+          select capacity, requires_approval from workshops where id = ${values.workshopId} and version = ${values.workshopVersion}
+        ), counts as (
+          select coalesce(p.confirmed, 0) as confirmed, coalesce(p.waitlisted, 0) as waitlisted
+          from (select 1) one left join workshop_places p on p.workshop_id = ${values.workshopId}
+        ), decided as (
+          select counts.waitlisted, case
+            when w.requires_approval and not ${values.organiser} then 'pending'
+            when (w.capacity is null or counts.confirmed < w.capacity) and not exists (
+              select 1 from sessions s
+              where s.id = any(${sessionIds}) and s.status = 'scheduled' and s.capacity is not null
+                and s.capacity <= (select count(*) from registration_sessions rs join registrations r on r.id = rs.registration_id
+                                   where rs.session_id = s.id and r.status = 'confirmed')
+            ) then 'confirmed'
+            else 'waitlisted' end as status
+          from w, counts
+        ), inserted as (
+          insert into registrations (workshop_id, name, email, email_key, title, organisation_id, sector, status, manage_token_hash, feed_token_hash)
+          select ${values.workshopId}, ${values.name}, ${values.email}, ${values.emailKey}, ${values.title}, ${values.organisationId}, ${values.sector},
+            decided.status, ${values.manageTokenHash}, ${values.feedTokenHash}
+          from decided
+          on conflict (workshop_id, email_key) do nothing
+          returning id, status, created_at
+        ), chosen as (
+          insert into registration_sessions (registration_id, session_id)
+          select inserted.id, choice from inserted, unnest(${sessionIds}) as choice
+        )
+        select exists (select 1 from w) as current, inserted.id, inserted.status,
+          (extract(epoch from inserted.created_at) * 1000)::float8 as created_ms, decided.waitlisted
+        from (select 1) one left join inserted on true left join decided on true`)
+      if (!row.current) return 'changed'
+      if (row.id === null) return 'duplicate'
+      return {
+        id: row.id,
+        status: row.status,
+        waitlistPosition: row.status === 'waitlisted' ? Number(row.waitlisted) + 1 : null,
+        createdAt: new Date(Number(row.created_ms)),
+      }
     },
     async confirmedCount (workshopId: string): Promise<number> {
       const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(registrations)

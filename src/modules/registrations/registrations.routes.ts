@@ -30,9 +30,12 @@ export async function registrationsRoutes (app: App, { db, config }: ModuleOptio
   }, async (request, reply) => {
     const { workshopId } = request.params
     const key = idempotencyKeyOf(request.headers['idempotency-key'])
-    const answer = await idempotent(db, key, idempotencyScope('createRegistration', request.principal, workshopId), request.body, async (tx) => ({
-      status: 201, body: await service.create(workshopId, request.body, request.principal, tx),
-    }))
+    // Without an Idempotency-Key there is no answer to store with the registration: no transaction of ours (see service.create).
+    const answer = key === undefined
+      ? { status: 201, body: await service.create(workshopId, request.body, request.principal), replayed: false }
+      : await idempotent(db, key, idempotencyScope('createRegistration', request.principal, workshopId), request.body, async (tx) => ({
+        status: 201, body: await service.create(workshopId, request.body, request.principal, tx),
+      }))
     if (answer.replayed) reply.header('idempotent-replayed', 'true')
     return reply.code(201).header('location', `/v1/workshops/${workshopId}/registrations/${answer.body.registration.id}`)
       .header('cache-control', 'no-store').send(answer.body)

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { stringify } from 'csv-stringify/sync'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
-import { conflict, invalidField, notFound, unauthorized } from '../../errors.ts'
+import { conflict, invalidField, notFound, ProblemError, unauthorized } from '../../errors.ts'
 import { decodeCursor, pageOf } from '../../lib/http.ts'
+import { grouped } from '../../lib/fresh.ts'
 import { pick } from '../../lib/localized.ts'
 import { daysOf, today } from '../../lib/time.ts'
 import { bearerToken, hashToken, newToken } from '../../lib/tokens.ts'
@@ -15,11 +16,15 @@ import type { Principal } from '../tokens/tokens.service.ts'
 import { workshopsRepository, type WorkshopRow } from '../workshops/workshops.repository.ts'
 import { inArray } from 'drizzle-orm'
 import {
-  registrationsRepository, type NewRegistration, type PlacedRow, type RegistrationRow, type SessionChoice,
+  registrationsRepository, type NewPlacement, type NewRegistration, type Placement, type PlacedRow, type RegistrationRow, type SessionChoice,
 } from './registrations.repository.ts'
 import type {
   CreateRegistrationInput, ListRegistrationsInput, RegistrationView, UpdateMyRegistrationInput, UpdateRegistrationInput,
 } from './registrations.schemas.ts'
+import type { Static } from 'typebox'
+import type { RegistrationCreated as RegistrationCreatedSchema } from './registrations.schemas.ts'
+
+type RegistrationCreated = Static<typeof RegistrationCreatedSchema>
 
 /*
  * Seats. A confirmed registration holds a place at the workshop and a seat in each chosen session
@@ -156,6 +161,18 @@ export function registrationView (row: RegistrationRow & { waitlistPosition: num
 export function registrationsService (db: Db, config: Config) {
   const repo = (tx: Db = db) => registrationsRepository(tx)
   const inTx = <T>(fn: (tx: Db) => Promise<T>) => db.transaction((tx) => fn(tx as unknown as Db))
+  /**
+   * Decides places in the caller's transaction: the workshop's lock, then every placement, sent at
+   * once (pipelined on the transaction's connection). PostgreSQL runs each statement once the one
+   * before it is done, so each one's snapshot is taken under the lock and sees the places before it.
+   */
+  async function placeAll (tx: Db, workshopId: string, placements: NewPlacement[]): Promise<Placement[]> {
+    const [, ...placed] = await Promise.all([workshopsRepository(tx).findById(workshopId, true), ...placements.map((p) => repo(tx).placeNew(p))])
+    return placed as Placement[]
+  }
+  // New registrations of one workshop that arrive while others are being placed wait, and are placed
+  // together in one short transaction: one lock, one commit for the group, not one per person.
+  const placing = grouped<string, NewPlacement, Placement>((workshopId, placements) => inTx((tx) => placeAll(tx, workshopId, placements)), { max: 50 })
 
   async function views (tx: Db, rows: PlacedRow[]): Promise<RegistrationView[]> {
     const ids = rows.map((r) => r.id)
@@ -247,55 +264,64 @@ export function registrationsService (db: Db, config: Config) {
   return {
     promoteWaitlist,
 
-    async create (workshopId: string, input: CreateRegistrationInput, principal: Principal | null, tx: Db, now = new Date()) {
-      // The workshop's lock is held to the end of the transaction: everything that does not decide
-      // a place is done before taking it, and the answer is built without asking the database again.
-      const checkOpen = (workshop: WorkshopRow | undefined): WorkshopRow => {
-        if (!workshop || (workshop.status === 'draft' && !principal)) throw notFound('Workshop')
-        if (workshop.status === 'cancelled') throw conflict('workshop-cancelled', 'The workshop is cancelled')
-        if (!principal && !windowOpen(workshop, now)) throw conflict('registration-closed', 'Registration for this workshop is not open')
-        return workshop
-      }
-      checkOpen(await workshopsRepository(tx).findById(workshopId))
+    /**
+     * Registers a person. Everything that does not decide a place is checked first, without a lock;
+     * then a short transaction locks the workshop and, in the same round trip, decides the place and
+     * writes the registration (placeNew) of this person and of the others who arrived meanwhile, and
+     * commits (see `placing`). `tx`: the caller's transaction (an Idempotency-Key stores its answer in
+     * it), where this person is placed alone. A new organisation is created in the same transaction as
+     * the registration.
+     */
+    async create (workshopId: string, input: CreateRegistrationInput, principal: Principal | null, tx?: Db, now = new Date(), attempt = 1): Promise<RegistrationCreated> {
+      if (tx === undefined && input.organisation_name !== undefined) return inTx((t) => this.create(workshopId, input, principal, t, now))
+      const on = tx ?? db
+      const workshop = await workshopsRepository(on).findById(workshopId)
+      if (!workshop || (workshop.status === 'draft' && !principal)) throw notFound('Workshop')
+      if (workshop.status === 'cancelled') throw conflict('workshop-cancelled', 'The workshop is cancelled')
+      if (!principal && !windowOpen(workshop, now)) throw conflict('registration-closed', 'Registration for this workshop is not open')
       const emailKey = emailKeyOf(input.email)
-      if (await repo(tx).findByEmailKey(workshopId, emailKey)) throw alreadyRegistered()
-      const chosen = await checkChoices(tx, workshopId, input.session_ids ?? [])
-      const organisation = await resolveOrganisation(tx, input)
+      if (await repo(on).findByEmailKey(workshopId, emailKey)) throw alreadyRegistered()
+      const chosen = await checkChoices(on, workshopId, input.session_ids ?? [])
+      const organisation = await resolveOrganisation(on, input)
       const manageToken = newToken('ndw_reg')
       const feedToken = newToken('ndw_cal')
-
-      const workshop = checkOpen(await workshopsRepository(tx).findById(workshopId, true))
-      const counts = await repo(tx).placeCounts(workshopId)
-      const free = workshop.capacity === null ? Number.POSITIVE_INFINITY : workshop.capacity - counts.confirmed
-      const seats = chosen.some((c) => c.capacity !== null) ? await repo(tx).sessionSeats(chosen.map((c) => c.id)) : new Map<string, number>()
-      // Organisers place people directly (walk-ins, imports): only the public waits for approval.
-      const status = workshop.requiresApproval && !principal ? 'pending' : fits(free, chosen, seats) ? 'confirmed' : 'waitlisted'
-      let row: RegistrationRow
-      try {
-        row = await repo(tx).insert({
-          workshopId,
-          name: input.name.trim(),
-          email: input.email.trim(),
-          emailKey,
-          title: input.title?.trim() ?? null,
-          organisationId: organisation.organisationId ?? null,
-          sector: organisation.sector ?? null,
-          status,
-          manageTokenHash: hashToken(manageToken),
-          feedTokenHash: hashToken(feedToken),
-        })
-        /* c8 ignore start: the same address registered by a concurrent request; only a race on PostgreSQL reaches it (registrations.race.test.ts) */
-      } catch (err) {
-        // A unique index refused the row (drizzle wraps the driver's error in `cause`).
-        throw (err as { cause?: { code?: string } }).cause?.code === '23505' ? alreadyRegistered() : err
+      const person = {
+        workshopId,
+        name: input.name.trim(),
+        email: input.email.trim(),
+        emailKey,
+        title: input.title?.trim() ?? null,
+        organisationId: organisation.organisationId ?? null,
+        sector: organisation.sector ?? null,
+        manageTokenHash: hashToken(manageToken),
+        feedTokenHash: hashToken(feedToken),
+      }
+      const placement = { ...person, workshopVersion: workshop.version, organiser: principal !== null, sessionIds: chosen.map((c) => c.id) }
+      const placed = tx ? (await placeAll(tx, workshopId, [placement]))[0] : await placing(workshopId, placement)
+      /* c8 ignore next: the same address placed by a concurrent request after the check above; only a race on PostgreSQL reaches it (registrations.race.test.ts) */
+      if (placed === 'duplicate') throw alreadyRegistered()
+      // The workshop changed between the checks and the decision (nothing was written): check again.
+      /* c8 ignore start: an organiser's change landing between the checks and the decision; only PostgreSQL races reach it (registrations.race.test.ts) */
+      if (placed === 'changed') {
+        if (attempt >= 5) throw new ProblemError(503, 'busy', 'Service busy', 'The workshop kept changing while registering; retry the request', { headers: { 'retry-after': '1' } })
+        return this.create(workshopId, input, principal, tx, now, attempt + 1)
       }
       /* c8 ignore stop */
-      await repo(tx).addChoices(row.id, chosen.map((c) => c.id))
-      // Places on the waitlist are handed out under the lock, so this one is last in line.
-      const position = status === 'waitlisted' ? counts.waitlisted + 1 : null
+      const row: RegistrationRow & { waitlistPosition: number | null } = {
+        ...person,
+        id: placed.id,
+        status: placed.status,
+        waitlistSeq: 0,
+        details: null,
+        createdAt: placed.createdAt,
+        updatedAt: placed.createdAt,
+        cancelledAt: null,
+        erasedAt: null,
+        waitlistPosition: placed.waitlistPosition,
+      }
       const calendarUrl = `${config.PUBLIC_URL}/v1/calendars/${feedToken}.ics`
       return {
-        registration: registrationView({ ...row, waitlistPosition: position }, chosen.map((c) => c.id), []),
+        registration: registrationView(row, chosen.map((c) => c.id), []),
         manage_token: manageToken,
         calendar_url: calendarUrl,
         calendar_webcal_url: calendarUrl.replace(/^https?:/, 'webcal:'),

@@ -1,4 +1,4 @@
-import { pgTable, uuid, text, timestamp, jsonb, bigserial, date, primaryKey, index, uniqueIndex } from 'drizzle-orm/pg-core'
+import { pgTable, uuid, text, timestamp, jsonb, bigserial, date, integer, primaryKey, index, uniqueIndex } from 'drizzle-orm/pg-core'
 import { workshops } from '../workshops/workshops.table.ts'
 import { organisations, SECTORS } from '../organisations/organisations.table.ts'
 import { sessions } from '../timetable/timetable.table.ts'
@@ -41,3 +41,14 @@ export const attendance = pgTable('attendance', {
   day: date('day', { mode: 'string' }).notNull(),
   checkedInAt: timestamp('checked_in_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.registrationId, t.day] })])
+
+/**
+ * A workshop's confirmed and waitlisted registrations, counted by a trigger on `registrations`
+ * (migrations/0003_workshop_places.sql) whoever writes them, so that deciding a place reads one row
+ * instead of counting every registration of the workshop under its lock. No row: none yet.
+ */
+export const workshopPlaces = pgTable('workshop_places', {
+  workshopId: uuid('workshop_id').primaryKey().references(() => workshops.id, { onDelete: 'cascade' }),
+  confirmed: integer('confirmed').notNull().default(0),
+  waitlisted: integer('waitlisted').notNull().default(0),
+})

@@ -1,8 +1,8 @@
 import { Type } from 'typebox'
 import type { App, ModuleOptions } from '../../lib/module.ts'
 import { problems } from '../../lib/schemas.ts'
+import { DOCUMENT_HEADERS } from '../../plugins/security.ts'
 import { ListSummariesQuery, PutSummary, Summary, SummaryPage, SummaryPageParams, SummaryPageQuery, SummaryParams } from './summaries.schemas.ts'
-import { SUMMARY_PAGE_CSP } from './summaries.page.ts'
 import { summariesService, type SummariesOptions } from './summaries.service.ts'
 
 const tags = ['summaries']
@@ -66,9 +66,9 @@ export async function summariesRoutes (app: App, { db, config, now }: ModuleOpti
       response: { 200: Type.String({ description: 'A complete HTML page, without any script' }), ...problems(400, 404) },
     },
   }, async (request, reply) => {
-    const { lang, html } = await service.page(request.params.slug, request.query.lang, request.headers['accept-language'])
-    return reply.type('text/html; charset=utf-8')
-      .header('content-security-policy', SUMMARY_PAGE_CSP)
+    const { lang, html, csp } = await service.page(request.params.slug, request.query.lang, request.headers['accept-language'])
+    return reply.type('text/html; charset=utf-8').headers(DOCUMENT_HEADERS)
+      .header('content-security-policy', csp)
       .header('content-language', lang)
       .header('vary', 'Accept-Language')
       .send(html)

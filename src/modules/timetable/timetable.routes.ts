@@ -1,8 +1,8 @@
 import type { FastifyReply } from 'fastify'
 import type { App, ModuleOptions } from '../../lib/module.ts'
 import { idempotencyScope } from '../../lib/module.ts'
-import { IdempotencyHeaders, IfMatchHeaders, problems } from '../../lib/schemas.ts'
-import { etagOf, requiredVersion } from '../../lib/http.ts'
+import { ConditionalHeaders, IdempotencyHeaders, IfMatchHeaders, NotModified, problems } from '../../lib/schemas.ts'
+import { etagOf, requiredVersion, sendRendered } from '../../lib/http.ts'
 import { idempotencyKeyOf, idempotent } from '../../lib/idempotency.ts'
 import {
   Agenda, CreateRoom, CreateSession, CreateSpeaker, ListQuery, ListSessionsQuery, Room, RoomPage, Session, SessionPage, SessionParams,
@@ -148,8 +148,14 @@ export async function timetableRoutes (app: App, { db, config }: ModuleOptions) 
     config: { auth: 'optional' },
     schema: {
       operationId: 'getAgenda', tags, summary: "The timetable day by day, in the workshop's local time",
-      params: WorkshopParams,
-      response: { 200: Agenda, ...problems(400, 401, 404) },
+      description: 'Answered with an ETag; a request with a matching If-None-Match gets 304 and no body. Compressed (gzip) when Accept-Encoding allows.',
+      params: WorkshopParams, headers: ConditionalHeaders,
+      response: { 200: Agenda, 304: NotModified, ...problems(400, 401, 404) },
     },
-  }, async (request) => service.getAgenda(request.params.workshopId, request.principal))
+  }, async (request, reply) => {
+    const agenda = await service.agenda(request.params.workshopId, request.principal, (view) => reply.serialize(view) as string)
+    return sendRendered(reply.header('cache-control', 'no-cache'), agenda, {
+      type: 'application/json; charset=utf-8', ifNoneMatch: request.headers['if-none-match'], acceptEncoding: request.headers['accept-encoding'],
+    })
+  })
 }

@@ -8,7 +8,9 @@ import { organisationsRepository } from '../organisations/organisations.reposito
 import type { Principal } from '../tokens/tokens.service.ts'
 import { workshopsService } from '../workshops/workshops.service.ts'
 import { promoteWaitlist } from '../registrations/registrations.service.ts'
-import type { WorkshopRow } from '../workshops/workshops.repository.ts'
+import { workshopsRepository, type WorkshopRow } from '../workshops/workshops.repository.ts'
+import { RenderCache, represent, type Rendered } from '../../lib/fresh.ts'
+import { timetableStates } from './timetable.state.ts'
 import { timetableRepository, type Cursor, type NewSession, type OtherSession, type RoomRow, type SessionRow, type SpeakerRow } from './timetable.repository.ts'
 import type {
   AgendaSessionView, AgendaView, CreateRoomInput, CreateSessionInput, CreateSpeakerInput, ListSessionsInput, RoomView, SessionView,
@@ -42,11 +44,17 @@ export async function loadTimetable (db: Db, workshopId: string): Promise<Timeta
   const links = await repo.speakerLinks(sessions.map((s) => s.id))
   const roomById = new Map(rooms.map((r) => [r.id, r]))
   const speakerById = new Map(speakers.map((s) => [s.id, s]))
+  const speakerIdsOf = new Map<string, string[]>()
+  for (const link of links) {
+    const ids = speakerIdsOf.get(link.sessionId)
+    if (ids) ids.push(link.speakerId)
+    else speakerIdsOf.set(link.sessionId, [link.speakerId])
+  }
   return {
     rooms,
     speakers,
     sessions: sessions.map((s) => {
-      const speakerIds = links.filter((l) => l.sessionId === s.id).map((l) => l.speakerId)
+      const speakerIds = speakerIdsOf.get(s.id) ?? []
       return { ...s, speakerIds, room: s.roomId ? roomById.get(s.roomId)! : null, speakers: speakerIds.map((id) => speakerById.get(id)!) }
     }),
   }
@@ -135,6 +143,31 @@ export function timetableService (db: Db, config: Config) {
   const repo = (tx: Db = db) => timetableRepository(tx)
   const inTx = <T>(fn: (tx: Db) => Promise<T>) => db.transaction((tx) => fn(tx as unknown as Db))
   const workshops = workshopsService(db, config)
+  const states = timetableStates(db)
+  // Rendered agendas (JSON bytes), one per workshop, kept while the timetable version stays.
+  const agendas = new RenderCache(32 * 1024 * 1024)
+
+  /** The agenda's view, read from the database now. */
+  async function agendaView (workshopId: string): Promise<AgendaView> {
+    const workshop = await workshopsRepository(db).findById(workshopId)
+    /* c8 ignore next: only when the workshop goes between the state read and this one (no operation deletes workshops) */
+    if (!workshop) throw notFound('Workshop')
+    const zone = workshop.timezone
+    const timetable = await loadTimetable(db, workshopId)
+    const days = daysOf(workshop.startDate, workshop.endDate).map((date) => ({ date, sessions: [] as AgendaSessionView[] }))
+    const dayOf = new Map(days.map((d) => [d.date, d]))
+    for (const s of timetable.sessions) {
+      const view = sessionView(s, s.speakerIds, zone)
+      dayOf.get(view.day)?.sessions.push({
+        ...view,
+        local_start: localTime(s.startsAt, zone),
+        local_end: localTime(s.endsAt, zone),
+        room: s.room && { id: s.room.id, name: s.room.name, capacity: s.room.capacity },
+        speakers: s.speakers.map((p) => ({ id: p.id, name: p.name, title: p.title, organisation_id: p.organisationId })),
+      })
+    }
+    return { workshop_id: workshop.id, timezone: zone, days }
+  }
 
   /** The workshop for a write, under a share lock so that its days cannot move meanwhile. */
   async function lockedWorkshop (tx: Db, workshopId: string): Promise<WorkshopZone> {
@@ -363,22 +396,16 @@ export function timetableService (db: Db, config: Config) {
         current.status === 'cancelled' ? null : { values: { status: 'cancelled', cancelledAt: new Date(), sequence: current.sequence + 1 } })
     },
 
-    async getAgenda (workshopId: string, principal: Principal | null): Promise<AgendaView> {
-      const workshop = await workshops.visible(workshopId, principal)
-      const zone = workshop.timezone
-      const timetable = await loadTimetable(db, workshopId)
-      const days = daysOf(workshop.startDate, workshop.endDate).map((date) => ({ date, sessions: [] as AgendaSessionView[] }))
-      for (const s of timetable.sessions) {
-        const view = sessionView(s, s.speakerIds, zone)
-        days.find((d) => d.date === view.day)?.sessions.push({
-          ...view,
-          local_start: localTime(s.startsAt, zone),
-          local_end: localTime(s.endsAt, zone),
-          room: s.room && { id: s.room.id, name: s.room.name, capacity: s.room.capacity },
-          speakers: s.speakers.map((p) => ({ id: p.id, name: p.name, title: p.title, organisation_id: p.organisationId })),
-        })
-      }
-      return { workshop_id: workshop.id, timezone: zone, days }
+    /**
+     * The agenda as JSON bytes with its ETag. The timetable's version is read from the database on
+     * every call; the bytes are rendered once per version (serialize: the route's response serializer).
+     */
+    async agenda (workshopId: string, principal: Principal | null, serialize: (view: AgendaView) => string): Promise<Rendered> {
+      const state = await states(workshopId)
+      if (!state || (state.status === 'draft' && !principal)) throw notFound('Workshop')
+      return agendas.get(workshopId, String(state.version), async () => {
+        return represent(Buffer.from(serialize(await agendaView(workshopId))))
+      })
     },
   }
 }

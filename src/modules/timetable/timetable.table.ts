@@ -1,4 +1,4 @@
-import { pgTable, uuid, text, timestamp, integer, jsonb, boolean, primaryKey, index } from 'drizzle-orm/pg-core'
+import { pgTable, uuid, text, timestamp, integer, bigint, jsonb, boolean, primaryKey, index } from 'drizzle-orm/pg-core'
 import type { Localized } from '../../lib/localized.ts'
 import { workshops } from '../workshops/workshops.table.ts'
 import { organisations } from '../organisations/organisations.table.ts'
@@ -59,3 +59,16 @@ export const sessionSpeakers = pgTable('session_speakers', {
   endsAt: timestamp('ends_at', { withTimezone: true }).notNull(),
   active: boolean('active').notNull().default(true),
 }, (t) => [primaryKey({ columns: [t.sessionId, t.speakerId] }), index('session_speakers_speaker_idx').on(t.speakerId)])
+
+/**
+ * One row per workshop whose timetable has changed: `version` rises, and `changed_at` moves, whenever
+ * anything its agenda or calendars show changes (the workshop row, its rooms, speakers, sessions and
+ * their speakers). Triggers keep it (migrations/0002_timetable_versions.sql), whichever instance or
+ * program writes, so caches of rendered agendas and feeds are validated against the database with
+ * one primary-key read. No row: version 0, nothing changed since the migration.
+ */
+export const timetableVersions = pgTable('timetable_versions', {
+  workshopId: uuid('workshop_id').primaryKey().references(() => workshops.id, { onDelete: 'cascade' }),
+  version: bigint('version', { mode: 'number' }).notNull().default(0),
+  changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
+})

@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto'
+import { promisify } from 'node:util'
+import { gzip } from 'node:zlib'
+
+/**
+ * Fresh reads for many requests at once, and representations cached against a database version.
+ *
+ * Correctness comes first: a request never answers from a read that began before it arrived (that
+ * read might miss a change committed just before the request, through this instance or another one).
+ * What is shared is the round trip: every request that arrives while a read is in flight waits for
+ * the next read, and that one read, begun after all of them arrived, answers them all.
+ */
+
+/**
+ * Wraps `read` so that concurrent calls for one key share database round trips. A call joins the
+ * batch that has not been sent yet (or opens one); the batch's read is sent once the calls of the
+ * current turn of the event loop have joined it, so it begins after every one of them arrived.
+ * Up to `inFlight` reads of one key run at once; past that, the batch waits for one to finish.
+ * Under load this is one read per turn of the event loop and key, not one per request.
+ */
+export function coalesced<K, V> (read: (key: K) => Promise<V>, options: { inFlight?: number } = {}): (key: K) => Promise<V> {
+  const limit = options.inFlight ?? 4
+  interface Batch { promise: Promise<V>, resolve: (value: V) => void, reject: (reason: unknown) => void, scheduled: boolean }
+  interface State { running: number, next: Batch | undefined }
+  const states = new Map<K, State>()
+
+  function batch (): Batch {
+    let resolve!: (value: V) => void
+    let reject!: (reason: unknown) => void
+    const promise = new Promise<V>((res, rej) => { resolve = res; reject = rej })
+    return { promise, resolve, reject, scheduled: false }
+  }
+
+  function schedule (key: K, state: State): void {
+    const next = state.next!
+    if (next.scheduled || state.running >= limit) return
+    next.scheduled = true
+    setImmediate(() => send(key, state))
+  }
+
+  function send (key: K, state: State): void {
+    const sent = state.next!
+    state.next = undefined
+    state.running++
+    const done = () => {
+      state.running--
+      if (state.next) schedule(key, state)
+      else if (state.running === 0) states.delete(key)
+    }
+    // A read that throws synchronously still settles its batch.
+    Promise.resolve().then(() => read(key)).then(
+      (value) => { sent.resolve(value); done() },
+      (err: unknown) => { sent.reject(err); done() },
+    )
+  }
+
+  return (key: K): Promise<V> => {
+    let state = states.get(key)
+    if (!state) {
+      state = { running: 0, next: undefined }
+      states.set(key, state)
+    }
+    state.next ??= batch()
+    const answer = state.next.promise
+    schedule(key, state)
+    return answer
+  }
+}
+
+/** A rendered representation: its bytes, the same gzip-compressed (when that is smaller), and its strong validator. */
+export interface Rendered {
+  body: Buffer
+  gzip?: Buffer
+  etag: string
+}
+
+const gzipAsync = promisify(gzip)
+
+/**
+ * Makes a representation to cache: compressed once here, in zlib's thread pool (off the event loop),
+ * so clients that accept gzip (browsers, calendar apps) get a fraction of the bytes for no work per
+ * request. The ETag is a hash of the bytes: the same on every instance that renders the same state.
+ */
+export async function represent (body: Buffer): Promise<Rendered> {
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`
+  const compressed = await gzipAsync(body)
+  return compressed.length < body.length ? { body, gzip: compressed, etag } : { body, etag }
+}
+
+/** The bytes a representation holds in memory (for the cache's budget). */
+const sizeOf = (value: Rendered) => value.body.length + (value.gzip?.length ?? 0)
+
+/**
+ * Rendered representations, each kept with the version of the database state it was rendered from,
+ * bounded in bytes (least recently used first out). `get` answers the cached one when its version is
+ * the one asked for; otherwise one render runs for every concurrent caller of that key and version.
+ */
+export class RenderCache<T extends Rendered = Rendered> {
+  private readonly entries = new Map<string, { version: string, value: T, started: number }>()
+  private readonly rendering = new Map<string, { version: string, promise: Promise<T> }>()
+  private bytes = 0
+  private started = 0
+  hits = 0
+  renders = 0
+
+  constructor (readonly maxBytes: number) {}
+
+  get size (): number { return this.entries.size }
+  get usedBytes (): number { return this.bytes }
+
+  async get (key: string, version: string, render: () => Promise<T>): Promise<T> {
+    const entry = this.entries.get(key)
+    if (entry && entry.version === version) {
+      this.hits++
+      this.entries.delete(key)
+      this.entries.set(key, entry)
+      return entry.value
+    }
+    const running = this.rendering.get(key)
+    if (running && running.version === version) return running.promise
+    this.renders++
+    const started = ++this.started
+    const promise = render()
+    this.rendering.set(key, { version, promise })
+    try {
+      const value = await promise
+      this.put(key, version, value, started)
+      return value
+    } finally {
+      if (this.rendering.get(key)?.promise === promise) this.rendering.delete(key)
+    }
+  }
+
+  /** Keeps a render unless one begun later (from a newer state) is already kept. */
+  private put (key: string, version: string, value: T, started: number): void {
+    const old = this.entries.get(key)
+    if (old && old.started > started) return
+    if (old) {
+      this.entries.delete(key)
+      this.bytes -= sizeOf(old.value)
+    }
+    // A representation larger than the whole budget is answered, not kept.
+    if (sizeOf(value) > this.maxBytes) return
+    this.entries.set(key, { version, value, started })
+    this.bytes += sizeOf(value)
+    for (const [oldest, { value: evicted }] of this.entries) {
+      if (this.bytes <= this.maxBytes) break
+      this.entries.delete(oldest)
+      this.bytes -= sizeOf(evicted)
+    }
+  }
+}
+
+/**
+ * Groups work for one key: items that arrive while a group of that key is running wait, and go
+ * together in the next group (at most `max` at a time). `run` answers one result per item, in order;
+ * when it fails, every item of its group fails with it. One group of a key runs at a time.
+ */
+export function grouped<K, I, O> (run: (key: K, items: I[]) => Promise<O[]>, options: { max: number }): (key: K, item: I) => Promise<O> {
+  const { max } = options
+  interface Waiting { item: I, resolve: (value: O) => void, reject: (reason: unknown) => void }
+  const queues = new Map<K, Waiting[]>()
+
+  async function drain (key: K, queue: Waiting[]): Promise<void> {
+    while (queue.length > 0) {
+      const group = queue.splice(0, max)
+      try {
+        const results = await run(key, group.map((w) => w.item))
+        group.forEach((w, i) => w.resolve(results[i]))
+      } catch (err) {
+        for (const w of group) w.reject(err)
+      }
+    }
+    queues.delete(key)
+  }
+
+  return (key: K, item: I): Promise<O> => new Promise<O>((resolve, reject) => {
+    const queue = queues.get(key)
+    if (queue) {
+      queue.push({ item, resolve, reject })
+      return
+    }
+    const fresh = [{ item, resolve, reject }]
+    queues.set(key, fresh)
+    void drain(key, fresh)
+  })
+}

@@ -1,0 +1,37 @@
+import { eq, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client.ts'
+import { coalesced } from '../../lib/fresh.ts'
+import { workshops } from '../workshops/workshops.table.ts'
+import { timetableVersions } from './timetable.table.ts'
+
+/** What a request for a workshop's agenda or calendar needs to know before anything is rendered. */
+export interface TimetableState {
+  status: 'draft' | 'published' | 'cancelled'
+  defaultLanguage: 'ar' | 'en'
+  /** Rises whenever anything the agenda or a calendar shows changes (triggers keep it). */
+  version: number
+  /** When that last happened (the workshop row's updated_at or the timetable's latest change). */
+  changedAt: Date
+}
+
+/**
+ * A workshop's timetable state, read from the database for every request (one primary-key read,
+ * prepared, shared by the requests that wait for it: see coalesced), so a change written through any
+ * instance is seen by the next request everywhere. Undefined: no such workshop.
+ */
+export function timetableStates (db: Db): (workshopId: string) => Promise<TimetableState | undefined> {
+  const prepare = () => db.select({
+    status: workshops.status,
+    defaultLanguage: workshops.defaultLanguage,
+    version: sql<number>`coalesce(${timetableVersions.version}, 0)`.mapWith(Number),
+    // greatest() leaves out a null: no timetable row yet.
+    changedAt: sql<Date>`greatest(${workshops.updatedAt}, ${timetableVersions.changedAt})`.mapWith(workshops.updatedAt),
+  }).from(workshops).leftJoin(timetableVersions, eq(timetableVersions.workshopId, workshops.id))
+    .where(eq(workshops.id, sql.placeholder('id'))).prepare('timetable_state')
+  let query: ReturnType<typeof prepare> | undefined
+  return coalesced(async (workshopId: string) => {
+    query ??= prepare()
+    const [row] = await query.execute({ id: workshopId })
+    return row
+  })
+}

@@ -1,0 +1,174 @@
+import t from 'tap'
+import { gunzipSync } from 'node:zlib'
+import { coalesced, grouped, RenderCache, represent, type Rendered } from '../../src/lib/fresh.ts'
+import { acceptsGzip, matchesRendered, renderedEtag } from '../../src/lib/http.ts'
+
+/** A read whose answers the test gives by hand, recording when each read began. */
+function manualReads () {
+  const reads: { key: string, answer: (value: string) => void, fail: (err: Error) => void }[] = []
+  const read = (key: string) => new Promise<string>((resolve, reject) => { reads.push({ key, answer: resolve, fail: reject }) })
+  return { reads, read }
+}
+const turn = () => new Promise((resolve) => setImmediate(resolve))
+
+t.test('coalesced: a call never answers from a read begun before it; calls of one turn share a read', async (t) => {
+  const { reads, read } = manualReads()
+  const get = coalesced(read, { inFlight: 1 })
+  const a = get('w1')
+  const b = get('w1')
+  await turn()
+  t.equal(reads.length, 1, 'two calls of one turn: one read')
+  const c = get('w1')
+  const d = get('w1')
+  await turn()
+  t.equal(reads.length, 1, 'calls made while the read is in flight wait (one read at a time here)')
+  reads[0].answer('v1')
+  t.equal(await a, 'v1')
+  t.equal(await b, 'v1')
+  await turn()
+  t.equal(reads.length, 2, 'the waiting calls get a read of their own, begun after they arrived')
+  reads[1].answer('v2')
+  t.same(await Promise.all([c, d]), ['v2', 'v2'])
+
+  const other = get('w2')
+  await turn()
+  t.equal(reads.at(-1)!.key, 'w2', 'keys are read apart')
+  reads.at(-1)!.answer('x')
+  t.equal(await other, 'x')
+})
+
+t.test('coalesced: up to inFlight reads of a key at once', async (t) => {
+  const { reads, read } = manualReads()
+  const get = coalesced(read, { inFlight: 2 })
+  const first = get('k')
+  await turn()
+  const second = get('k')
+  await turn()
+  const third = get('k')
+  await turn()
+  t.equal(reads.length, 2, 'a second read runs beside the first; the third call waits')
+  reads[1].answer('later')
+  t.equal(await second, 'later')
+  await turn()
+  t.equal(reads.length, 3, 'the waiting call is read once a read finished')
+  reads[0].answer('earlier')
+  reads[2].answer('last')
+  t.same(await Promise.all([first, third]), ['earlier', 'last'])
+})
+
+t.test('coalesced: a failed read fails its calls only; the next call reads again', async (t) => {
+  const { reads, read } = manualReads()
+  const get = coalesced(read)
+  const failing = get('k')
+  await turn()
+  reads[0].fail(new Error('database away'))
+  await t.rejects(failing, /database away/)
+  const next = get('k')
+  await turn()
+  reads[1].answer('back')
+  t.equal(await next, 'back')
+
+  const throwing = coalesced<string, string>(() => { throw new Error('synchronous') })
+  await t.rejects(throwing('k'), /synchronous/, 'a read that throws at once still settles its calls')
+})
+
+const body = (text: string) => Buffer.from(text)
+const rendered = (text: string): Rendered => ({ body: body(text), etag: `"${text}"` })
+
+t.test('RenderCache: one render per key and version, kept while the version stays', async (t) => {
+  const cache = new RenderCache(1000)
+  let renders = 0
+  const render = (text: string) => async () => { renders++; await turn(); return rendered(text) }
+  const [x, y] = await Promise.all([cache.get('a', '1', render('one')), cache.get('a', '1', render('one'))])
+  t.equal(x, y)
+  t.equal(renders, 1, 'concurrent callers of one version share its render')
+  t.equal((await cache.get('a', '1', render('again'))).etag, '"one"', 'the same version is answered from the cache')
+  t.equal(cache.hits, 1)
+  t.equal((await cache.get('a', '2', render('two'))).etag, '"two"', 'another version renders again')
+  t.equal(renders, 2)
+  t.equal(cache.size, 1)
+
+  await t.rejects(cache.get('b', '1', async () => { throw new Error('render failed') }), /render failed/)
+  t.equal((await cache.get('b', '1', render('b1'))).etag, '"b1"', 'a failed render is not kept')
+})
+
+t.test('RenderCache: a render of an older state finishing last does not replace a newer one', async (t) => {
+  const cache = new RenderCache(1000)
+  let finishOld!: () => void
+  const old = cache.get('k', '1', () => new Promise<Rendered>((resolve) => { finishOld = () => resolve(rendered('old')) }))
+  t.equal((await cache.get('k', '2', async () => rendered('new'))).etag, '"new"')
+  finishOld()
+  t.equal((await old).etag, '"old"', 'its own callers get it')
+  t.equal((await cache.get('k', '2', async () => rendered('rendered again'))).etag, '"new"', 'the newer render stays')
+})
+
+t.test('RenderCache: bounded in bytes, least recently used out first', async (t) => {
+  const cache = new RenderCache(10)
+  await cache.get('a', '1', async () => rendered('aaaa'))
+  await cache.get('b', '1', async () => rendered('bbbb'))
+  await cache.get('a', '1', async () => rendered('not used'))
+  await cache.get('c', '1', async () => rendered('cccc'))
+  t.equal(cache.usedBytes, 8)
+  t.equal(cache.size, 2)
+  t.equal((await cache.get('a', '1', async () => rendered('a again'))).etag, '"aaaa"', 'the one read recently stays')
+  t.equal((await cache.get('b', '1', async () => rendered('b again'))).etag, '"b again"', 'the least recently used went')
+  t.equal((await cache.get('big', '1', async () => rendered('x'.repeat(11)))).etag.length, 13, 'larger than the budget: answered')
+  t.equal(cache.size, 1, '... and not kept (b took the room of the two before it)')
+  t.ok(cache.usedBytes <= 10)
+})
+
+t.test('represent: gzip when it is smaller, and an ETag of the bytes', async (t) => {
+  const text = JSON.stringify({ days: Array.from({ length: 50 }, (_, i) => ({ i, title: { ar: 'الجلسة', en: 'Session' } })) })
+  const big = await represent(body(text))
+  t.ok(big.gzip && big.gzip.length < big.body.length)
+  t.equal(gunzipSync(big.gzip!).toString(), text)
+  t.equal((await represent(body(text))).etag, big.etag, 'the same bytes, the same tag')
+  t.not((await represent(body(text + ' '))).etag, big.etag)
+  t.match(big.etag, /^"[\w-]{32}"$/)
+  const tiny = await represent(body('x'))
+  t.equal(tiny.gzip, undefined, 'no gzip when it would be larger')
+  t.equal(renderedEtag(tiny, 'gzip'), tiny.etag)
+  t.equal(renderedEtag(big, 'gzip'), big.etag.replace(/"$/, '-gzip"'))
+  t.ok(matchesRendered(renderedEtag(big, 'gzip'), big))
+  t.ok(matchesRendered(`"other", ${big.etag}`, big))
+  t.notOk(matchesRendered('"other"', big))
+})
+
+t.test('acceptsGzip reads Accept-Encoding with its q-values', async (t) => {
+  const cases: [string | undefined, boolean][] = [
+    [undefined, false], ['', false], ['gzip', true], ['GZIP', true], ['deflate, gzip;q=0.5', true], ['gzip;q=0', false],
+    ['x-gzip', true], ['br', false], ['*', true], ['*;q=0', false], ['gzip;q=0, *', false], ['identity', false], ['br, *;q=0.1', true],
+  ]
+  for (const [header, expected] of cases) t.equal(acceptsGzip(header), expected, String(header))
+})
+
+t.test('grouped: items that arrive while a group runs go together in the next one, at most max', async (t) => {
+  const groups: number[][] = []
+  const gates: (() => void)[] = []
+  const place = grouped<string, number, string>(async (key, items) => {
+    groups.push(items)
+    await new Promise<void>((resolve) => gates.push(resolve))
+    if (items.includes(13)) throw new Error('unlucky group')
+    return items.map((i) => `${key}:${i}`)
+  }, { max: 3 })
+  const first = place('w', 1)
+  const waiting = [2, 3, 4, 5].map((i) => place('w', i))
+  const elsewhere = place('other', 9)
+  t.same(groups, [[1], [9]], 'the first item of a key goes at once, alone; keys do not wait for each other')
+  gates.shift()!()
+  t.equal(await first, 'w:1')
+  await turn()
+  t.same(groups.slice(2), [[2, 3, 4]], 'the next group: those who waited, at most max')
+  gates.shift()!()
+  t.equal(await elsewhere, 'other:9')
+  gates.shift()!()
+  t.same(await Promise.all(waiting.slice(0, 3)), ['w:2', 'w:3', 'w:4'], 'each item gets its own result')
+  await turn()
+  const failing = place('w', 13)
+  gates.shift()!()
+  t.equal(await waiting[3], 'w:5')
+  await turn()
+  gates.shift()!()
+  await t.rejects(failing, /unlucky group/, 'a failed group fails its items')
+  t.equal(await (async () => { const again = place('w', 6); await turn(); gates.shift()!(); return again })(), 'w:6', 'and the key goes on')
+})
