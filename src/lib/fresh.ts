@@ -15,11 +15,13 @@ import { gzip } from 'node:zlib'
  * Wraps `read` so that concurrent calls for one key share database round trips. A call joins the
  * batch that has not been sent yet (or opens one); the batch's read is sent once the calls of the
  * current turn of the event loop have joined it, so it begins after every one of them arrived.
- * Up to `inFlight` reads of one key run at once; past that, the batch waits for one to finish.
+ * Up to `inFlight` reads of one key run at once (default 1: fewer reads, each shared by more calls;
+ * a read costs the database and the socket more than the wait costs the caller); past that, the
+ * batch waits for one to finish.
  * Under load this is one read per turn of the event loop and key, not one per request.
  */
 export function coalesced<K, V> (read: (key: K) => Promise<V>, options: { inFlight?: number } = {}): (key: K) => Promise<V> {
-  const limit = options.inFlight ?? 4
+  const limit = options.inFlight ?? 1
   interface Batch { promise: Promise<V>, resolve: (value: V) => void, reject: (reason: unknown) => void, scheduled: boolean }
   interface State { running: number, next: Batch | undefined }
   const states = new Map<K, State>()

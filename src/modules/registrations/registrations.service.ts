@@ -133,6 +133,12 @@ function csvCell (value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
 }
 
+/** The value of a settled promise, or its error thrown. */
+function settled<T> (result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason
+  return result.value
+}
+
 const alreadyRegistered = () =>
   conflict('already-registered', 'This e-mail address is registered for this workshop already; the manage token given then opens it')
 
@@ -275,14 +281,22 @@ export function registrationsService (db: Db, config: Config) {
     async create (workshopId: string, input: CreateRegistrationInput, principal: Principal | null, tx?: Db, now = new Date(), attempt = 1): Promise<RegistrationCreated> {
       if (tx === undefined && input.organisation_name !== undefined) return inTx((t) => this.create(workshopId, input, principal, t, now))
       const on = tx ?? db
-      const workshop = await workshopsRepository(on).findById(workshopId)
+      const emailKey = emailKeyOf(input.email)
+      // The reads of the checks go to the database together (one round trip, one write to its
+      // socket); their verdicts are taken in this order, so the answer is the first check that fails.
+      const [found, existing, choices, named] = await Promise.allSettled([
+        workshopsRepository(on).findById(workshopId),
+        repo(on).findByEmailKey(workshopId, emailKey),
+        checkChoices(on, workshopId, input.session_ids ?? []),
+        resolveOrganisation(on, input),
+      ])
+      const workshop = settled(found)
       if (!workshop || (workshop.status === 'draft' && !principal)) throw notFound('Workshop')
       if (workshop.status === 'cancelled') throw conflict('workshop-cancelled', 'The workshop is cancelled')
       if (!principal && !windowOpen(workshop, now)) throw conflict('registration-closed', 'Registration for this workshop is not open')
-      const emailKey = emailKeyOf(input.email)
-      if (await repo(on).findByEmailKey(workshopId, emailKey)) throw alreadyRegistered()
-      const chosen = await checkChoices(on, workshopId, input.session_ids ?? [])
-      const organisation = await resolveOrganisation(on, input)
+      if (settled(existing)) throw alreadyRegistered()
+      const chosen = settled(choices)
+      const organisation = settled(named)
       const manageToken = newToken('ndw_reg')
       const feedToken = newToken('ndw_cal')
       const person = {
