@@ -1,8 +1,20 @@
 // The baseline: a bare Fastify "hello" in its own process, on the same machine as the service.
+// PUT /bytes stores a body and GET /bytes answers it as it is: bare Fastify sending the very bytes
+// a scenario's route answers, to tell the cost of the bytes (and of the load generator reading
+// them) from the cost of the service.
 import Fastify from 'fastify'
 
-const app = Fastify({ logger: false })
+const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 })
+let bytes: Buffer = Buffer.alloc(0)
+let type = 'application/octet-stream'
+app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
 app.get('/', async () => ({ hello: 'world' }))
+app.put('/bytes', async (request) => {
+  bytes = request.body as Buffer
+  type = String(request.headers['content-type'] ?? type)
+  return { stored: bytes.length }
+})
+app.get('/bytes', async (_request, reply) => reply.type(type).send(bytes))
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 41599) })
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => { void app.close().then(() => process.exit(0)) })

@@ -1,9 +1,9 @@
 // npm run bench: builds the service, then measures it against its baselines in one run and prints one table.
 // Settings (environment): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (1), BENCH_CONNECTIONS (50),
 // BENCH_HEALTH_CONNECTIONS (10), BENCH_START_RUNS (3), BENCH_PGBENCH_CLIENTS (10), BENCH_PGBENCH_SCALE (10), BENCH_ONLY (comma-separated
-// scenario names), BENCH_PORT_FIRST/LAST (41500-41599).
+// scenario names), BENCH_PORT_FIRST/LAST (41500-41599), BENCH_NODE_ARGS (Node options for service A, e.g. --cpu-prof).
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { cpus, totalmem, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,11 +23,14 @@ const ADMIN_TOKEN = `bench-admin-${randomBytes(16).toString('hex')}`
 const MEMORY_LIMIT_MB = 250
 const START_LIMIT_MS = 1500
 
-async function startService (name: string, databaseUrl: string): Promise<Started> {
+/** What `npm start` runs, as node's arguments (`node <flags> dist/bundle/server.mjs`): the benchmark measures that. */
+const START_ARGS = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start as string).split(/\s+/).slice(1)
+
+async function startService (name: string, databaseUrl: string, nodeArgs: string[] = []): Promise<Started> {
   return startOnFreePort(freePort, (port) => ({
     name,
     command: process.execPath,
-    args: [join(root, 'dist/src/server.js')],
+    args: [...nodeArgs, ...START_ARGS],
     cwd: root,
     port,
     readyPath: '/readyz',
@@ -46,7 +49,7 @@ async function startService (name: string, databaseUrl: string): Promise<Started
 
 async function main (): Promise<number> {
   installSignalHandlers()
-  if (!existsSync(join(root, 'dist/src/server.js'))) throw new Error('dist/src/server.js is missing: run `npm run bench` (it builds first)')
+  if (!existsSync(join(root, 'dist/bundle/server.mjs'))) throw new Error('dist/bundle/server.mjs is missing: run `npm run bench` (it builds first)')
   const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined
   const wanted = (name: string) => !only || only.has(name)
 
@@ -64,7 +67,8 @@ async function main (): Promise<number> {
   const databaseUrl = await cluster.createDatabase('nadwa_bench')
   await cluster.createDatabase('pgbench')
 
-  const a = await startService('service A', databaseUrl)
+  // BENCH_NODE_ARGS (say "--cpu-prof --cpu-prof-dir=bench/results/profiles") go to service A only: profile what is measured.
+  const a = await startService('service A', databaseUrl, (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean))
   log(`bench: service A ready in ${a.readyMs.toFixed(0)} ms (migrating an empty database) on ${a.baseUrl}`)
   const base = await startOnFreePort(freePort, (port) => ({
     name: 'bare Fastify',

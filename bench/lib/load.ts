@@ -3,9 +3,11 @@ import autocannon from 'autocannon'
 /** Settings shared by every load run, so that a scenario and its baseline are measured alike. */
 export const LOAD = {
   seconds: Number(process.env.BENCH_SECONDS ?? 10),
-  warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 1),
+  warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 3),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
   pipelining: 1,
+  /** Ratios: the scenario and its baseline measured in turn this many times (BENCH_SECONDS split between them). */
+  rounds: Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3)),
 }
 
 export interface Measured {
@@ -30,6 +32,8 @@ export interface LoadOptions {
   headers?: Record<string, string>
   /** Builds each request (a new body per request, for example). */
   setupRequest?: (request: any, context: any) => any
+  /** false: no warm-up (the target was warmed already). */
+  warmup?: boolean
 }
 
 function run (o: LoadOptions, length: { seconds: number } | { amount: number }): Promise<autocannon.Result> {
@@ -51,7 +55,7 @@ function run (o: LoadOptions, length: { seconds: number } | { amount: number }):
  * left in the server's queue are answered before the measured run starts; then the measured run.
  */
 export async function measure (o: LoadOptions): Promise<Measured> {
-  if (LOAD.warmupSeconds > 0) {
+  if (LOAD.warmupSeconds > 0 && o.warmup !== false) {
     await run(o, { seconds: LOAD.warmupSeconds })
     await run(o, { amount: o.connections ?? LOAD.connections })
   }

@@ -15,6 +15,8 @@ export interface PgbenchOptions {
   threads: number
   seconds: number
   scale: number
+  /** false: the data set is there already (pgbench -i ran before). */
+  init?: boolean
 }
 
 function percentile (sorted: number[], p: number): number {
@@ -25,7 +27,7 @@ function percentile (sorted: number[], p: number): number {
 /** pgbench's default tpcb-like script on a scale-`scale` data set; tps and per-transaction latencies. */
 export async function pgbench (o: PgbenchOptions): Promise<Measured> {
   const conn = ['-h', '127.0.0.1', '-p', String(o.port), '-U', 'postgres']
-  await run(join(o.bin, 'pgbench'), [...conn, '-i', '-q', '-s', String(o.scale), o.database], { maxBuffer: 16 * 1024 * 1024 })
+  if (o.init !== false) await run(join(o.bin, 'pgbench'), [...conn, '-i', '-q', '-s', String(o.scale), o.database], { maxBuffer: 16 * 1024 * 1024 })
   const logs = mkdtempSync(join(tmpdir(), 'nadwa-bench-pgbench.'))
   try {
     const { stdout } = await run(join(o.bin, 'pgbench'), [

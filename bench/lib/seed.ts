@@ -8,6 +8,8 @@ const FIRST_DAY = '2030-03-03'
 /** Sessions start at these local times and last 60 minutes, so a session can move up to 29 minutes without overlapping. */
 export const SLOT_MINUTES = [9 * 60, 10 * 60 + 30, 12 * 60, 13 * 60 + 30, 15 * 60]
 export const SESSION_MINUTES = 60
+/** Places of the workshop the registration scenario fills: a run registers more people than this. */
+export const REGISTRATION_CAPACITY = 2000
 const KINDS = ['plenary', 'panel', 'working_group', 'keynote', 'break', 'other'] as const
 
 export interface SessionRef {
@@ -46,7 +48,7 @@ export function instant (day: string, minute: number): string {
   return `${day}T${pad(Math.floor(minute / 60))}:${pad(minute % 60)}:00${OFFSET}`
 }
 
-async function createWorkshop (api: Api, label: string, days: number, organisationId: string): Promise<string> {
+async function createWorkshop (api: Api, label: string, days: number, organisationId: string, capacity: number | null = null): Promise<string> {
   const suffix = randomBytes(3).toString('hex')
   const reply = await api.expect('createWorkshop', [201], 'POST', '/v1/workshops', {
     body: {
@@ -58,7 +60,7 @@ async function createWorkshop (api: Api, label: string, days: number, organisati
       end_date: addDays(FIRST_DAY, days - 1),
       venue: { name: { en: 'Conference centre', ar: 'مركز المؤتمرات' }, city: { en: 'Baghdad', ar: 'بغداد' }, country: 'IQ' },
       default_language: 'en',
-      capacity: null,
+      capacity,
       requires_approval: false,
     },
   })
@@ -132,7 +134,9 @@ export async function seed (api: Api): Promise<Seed> {
   const organisationId = org.body.id as string
   const smallId = await createWorkshop(api, 'agenda-60', 3, organisationId)
   const bigId = await createWorkshop(api, 'feed-1000', 10, organisationId)
-  const regId = await createWorkshop(api, 'registrations', 2, organisationId)
+  // Limited places, so that every registration takes the workshop's lock and decides a place (confirmed
+  // while places last, waitlisted after), as under pretix's quota locking.
+  const regId = await createWorkshop(api, 'registrations', 2, organisationId, REGISTRATION_CAPACITY)
   const small = await timetable(api, smallId, 3, 4, organisationId) // 3 days x 4 rooms x 5 slots = 60
   const big = await timetable(api, bigId, 10, 20, organisationId) // 10 days x 20 rooms x 5 slots = 1,000
   for (const id of [smallId, bigId, regId]) await publish(api, id)
