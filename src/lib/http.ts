@@ -83,15 +83,15 @@ export function matchesRendered (ifNoneMatch: string, rendered: Rendered): boole
 }
 
 /**
- * Answers a cached representation: 304 (no body) when If-None-Match names it, otherwise its bytes,
- * gzip-compressed when the client accepts that. Both codings share the ETag's hash; the compressed
- * one's tag ends in `-gzip` (a strong tag names one sequence of bytes), and either tag matches.
+ * Answers a cached representation: 304 (no body) when the client's copy is current (`notModified`,
+ * decided by the caller, or If-None-Match naming it), otherwise its bytes, gzip-compressed when the
+ * client accepts that. Both codings share the ETag's hash; the compressed one's tag ends in `-gzip`
+ * (a strong tag names one sequence of bytes), and either tag matches.
  */
-export function sendRendered (reply: FastifyReply, rendered: Rendered, options: { type: string, vary?: string[], ifNoneMatch?: string, acceptEncoding?: string }): FastifyReply {
-  const gzipped = rendered.gzip !== undefined && acceptsGzip(options.acceptEncoding)
+export function sendRendered (reply: FastifyReply, rendered: Rendered, options: { type: string, vary?: string[], ifNoneMatch?: string, acceptEncoding?: string, notModified?: boolean }): FastifyReply {
   reply.header('etag', renderedEtag(rendered, options.acceptEncoding)).header('vary', [...(options.vary ?? []), 'Accept-Encoding'].join(', '))
-  if (options.ifNoneMatch !== undefined && matchesRendered(options.ifNoneMatch, rendered)) return reply.code(304).send()
+  if (options.notModified || (options.ifNoneMatch !== undefined && matchesRendered(options.ifNoneMatch, rendered))) return reply.code(304).send()
   reply.type(options.type)
-  if (gzipped) return reply.header('content-encoding', 'gzip').send(rendered.gzip)
+  if (rendered.gzip !== undefined && acceptsGzip(options.acceptEncoding)) return reply.header('content-encoding', 'gzip').send(rendered.gzip)
   return reply.send(rendered.body)
 }

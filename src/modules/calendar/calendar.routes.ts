@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { App, ModuleOptions } from '../../lib/module.ts'
 import { problems } from '../../lib/schemas.ts'
-import { renderedEtag, sendRendered } from '../../lib/http.ts'
+import { sendRendered } from '../../lib/http.ts'
 import {
   CalendarHeaders, CalendarQuery, CalendarSessionParams, CalendarText, CalendarWorkshopParams, NotModified, PersonalCalendarParams, WorkshopCalendarQuery,
 } from './calendar.schemas.ts'
@@ -24,18 +24,19 @@ const CALENDAR_TYPE = 'text/calendar; charset=utf-8'
 
 /** Clients revalidate each time (a 304 is cheap), so a change shows on their next refresh. */
 function send (reply: FastifyReply, request: FastifyRequest, answer: FeedAnswer, options: { cache: 'public' | 'private', filename: string }) {
-  reply.header('etag', answer.etag).header('last-modified', answer.lastModified)
-    .header('cache-control', `${options.cache}, no-cache`).header('vary', 'Accept-Language')
+  reply.header('last-modified', answer.lastModified).header('cache-control', `${options.cache}, no-cache`)
   if (options.cache === 'private') reply.header('x-robots-tag', 'noindex')
-  if (answer.rendered) {
-    reply.header('vary', 'Accept-Language, Accept-Encoding').header('etag', renderedEtag(answer.rendered, request.headers['accept-encoding']))
+  const { rendered } = answer
+  if (rendered) {
+    // A cached representation: its ETag and Vary follow the coding this client gets.
+    if (!answer.notModified) reply.header('content-disposition', `inline; filename="${options.filename}"`)
+    return sendRendered(reply, rendered, {
+      type: CALENDAR_TYPE, vary: ['Accept-Language'], acceptEncoding: request.headers['accept-encoding'], notModified: answer.notModified,
+    })
   }
+  reply.header('etag', answer.etag).header('vary', 'Accept-Language')
   if (answer.notModified) return reply.code(304).send()
-  reply.header('content-disposition', `inline; filename="${options.filename}"`)
-  if (answer.rendered) {
-    return sendRendered(reply, answer.rendered, { type: CALENDAR_TYPE, vary: ['Accept-Language'], acceptEncoding: request.headers['accept-encoding'] })
-  }
-  return reply.type(CALENDAR_TYPE).send(answer.body)
+  return reply.type(CALENDAR_TYPE).header('content-disposition', `inline; filename="${options.filename}"`).send(answer.body)
 }
 
 export async function calendarRoutes (app: App, { db, config }: ModuleOptions) {
