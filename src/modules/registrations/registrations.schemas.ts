@@ -95,6 +95,7 @@ export const ManageHeaders = Type.Object({
 
 export type RegistrationView = Static<typeof Registration>
 export type CreateRegistrationInput = Static<typeof CreateRegistration>
+export type RegistrationCreatedView = Static<typeof RegistrationCreated>
 export type UpdateMyRegistrationInput = Static<typeof UpdateMyRegistration>
 export type UpdateRegistrationInput = Static<typeof UpdateRegistration>
 export type ListRegistrationsInput = Static<typeof ListRegistrationsQuery>

@@ -19,12 +19,8 @@ import {
   registrationsRepository, type NewPlacement, type NewRegistration, type Placement, type PlacedRow, type RegistrationRow, type SessionChoice,
 } from './registrations.repository.ts'
 import type {
-  CreateRegistrationInput, ListRegistrationsInput, RegistrationView, UpdateMyRegistrationInput, UpdateRegistrationInput,
+  CreateRegistrationInput, ListRegistrationsInput, RegistrationCreatedView, RegistrationView, UpdateMyRegistrationInput, UpdateRegistrationInput,
 } from './registrations.schemas.ts'
-import type { Static } from 'typebox'
-import type { RegistrationCreated as RegistrationCreatedSchema } from './registrations.schemas.ts'
-
-type RegistrationCreated = Static<typeof RegistrationCreatedSchema>
 
 /*
  * Seats. A confirmed registration holds a place at the workshop and a seat in each chosen session
@@ -278,7 +274,7 @@ export function registrationsService (db: Db, config: Config) {
      * it), where this person is placed alone. A new organisation is created in the same transaction as
      * the registration.
      */
-    async create (workshopId: string, input: CreateRegistrationInput, principal: Principal | null, tx?: Db, now = new Date(), attempt = 1): Promise<RegistrationCreated> {
+    async create (workshopId: string, input: CreateRegistrationInput, principal: Principal | null, tx?: Db, now = new Date(), attempt = 1): Promise<RegistrationCreatedView> {
       if (tx === undefined && input.organisation_name !== undefined) return inTx((t) => this.create(workshopId, input, principal, t, now))
       const on = tx ?? db
       const emailKey = emailKeyOf(input.email)
