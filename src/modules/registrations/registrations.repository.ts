@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm'
 import { rowsOf, type Db } from '../../db/client.ts'
 import type { Sector } from '../organisations/organisations.table.ts'
 import { sessions } from '../timetable/timetable.table.ts'
-import { attendance, registrationSessions, registrations, type REGISTRATION_STATUSES } from './registrations.table.ts'
+import { attendance, registrationSessions, registrations, workshopPlaces, type REGISTRATION_STATUSES } from './registrations.table.ts'
 
 export type RegistrationRow = typeof registrations.$inferSelect
 export type NewRegistration = typeof registrations.$inferInsert
@@ -124,10 +124,10 @@ export function registrationsRepository (db: Db) {
         createdAt: new Date(Number(row.created_ms)),
       }
     },
+    /** Confirmed registrations of a workshop, from the counts the trigger keeps (placeNew reads the same row). */
     async confirmedCount (workshopId: string): Promise<number> {
-      const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(registrations)
-        .where(and(eq(registrations.workshopId, workshopId), eq(registrations.status, 'confirmed')))
-      return Number(row.n)
+      const [row] = await db.select({ n: workshopPlaces.confirmed }).from(workshopPlaces).where(eq(workshopPlaces.workshopId, workshopId))
+      return row?.n ?? 0
     },
     /** Seats taken in each of these sessions: confirmed registrations that chose it. */
     async sessionSeats (sessionIds: string[]): Promise<Map<string, number>> {
