@@ -41,6 +41,21 @@ function ratioRow (scenario: string, m: Measured, base: Measured, baseLabel: str
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+/** The round whose figure is the median of the rounds'. */
+const medianRound = (xs: Measured[]) => xs.find((x) => x.rps === median(xs.map((y) => y.rps)))!
+
+/**
+ * One row from rounds measured in turn: the ratio is the median of the rounds' ratios, the figures
+ * those of the median rounds, and every unexpected answer of every round counts.
+ */
+function roundsRow (ctx: Context, scenario: string, ms: Measured[], bases: Measured[], baseLabel: string, min: number): Row {
+  const ratios = ms.map((m, i) => m.rps / bases[i].rps)
+  const m = { ...medianRound(ms), bad: ms.reduce((sum, x) => sum + x.bad, 0), ok: ms.reduce((sum, x) => sum + x.ok, 0) }
+  const listed = ratios.map((x) => x.toFixed(2)).join(', ')
+  ctx.log(`  ${scenario}: ${ms.map((x) => n(x.rps)).join(', ')} req/s against ${bases.map((x) => n(x.rps)).join(', ')} ${baseLabel}; ratios ${listed}`)
+  const row = ratioRow(scenario, m, medianRound(bases), baseLabel, 'req/s', min, median(ratios))
+  return { ...row, note: row.note ?? `median of ${ratios.length} rounds: ${listed}` }
+}
 
 /**
  * The scenario beside bare Fastify, measured in turn LOAD.rounds times (each warmed up once first), so
@@ -59,13 +74,7 @@ async function versusBaseline (ctx: Context, scenario: string, min: number, url:
     bases.push(await measure({ ...base, seconds, warmup: false }))
     ms.push(await measure({ ...target, seconds, warmup: false }))
   }
-  const ratios = ms.map((m, i) => m.rps / bases[i].rps)
-  const pick = (xs: Measured[]) => xs.find((x) => x.rps === median(xs.map((y) => y.rps)))!
-  const m = { ...pick(ms), bad: ms.reduce((sum, x) => sum + x.bad, 0), ok: ms.reduce((sum, x) => sum + x.ok, 0) }
-  const b = pick(bases)
-  ctx.log(`  bare Fastify: ${bases.map((x) => n(x.rps)).join(', ')} req/s; ${scenario}: ${ms.map((x) => n(x.rps)).join(', ')} req/s; ratios ${ratios.map((x) => x.toFixed(2)).join(', ')}`)
-  const row = ratioRow(scenario, m, b, 'req/s bare Fastify', 'req/s', min, median(ratios))
-  return { ...row, note: row.note ?? `median of ${LOAD.rounds} rounds: ${ratios.map((x) => x.toFixed(2)).join(', ')}` }
+  return roundsRow(ctx, scenario, ms, bases, 'req/s bare Fastify', min)
 }
 
 /** For reference: a route of the foundation (getWorkshop), so every run has one service figure beside its baseline. */
@@ -165,17 +174,12 @@ export async function registrations (ctx: Context): Promise<Row> {
     bases.push(await pgbench({ ...options, init: r === 0 }))
     if (routeWorks) ms.push(await measure({ ...load, seconds, warmup: r === 0 }))
   }
-  const pick = (xs: Measured[]) => xs.find((x) => x.rps === median(xs.map((y) => y.rps)))!
-  const base = pick(bases)
+  const base = medianRound(bases)
   ctx.log(`  pgbench tpcb-like (-c ${clients} -j 2): ${bases.map((b) => n(b.rps)).join(', ')} tps`)
   const withBase = (row: Row): Row => ({ ...row, baseline: base.rps, baselineLabel: 'tps pgbench' })
   if (isRouteMissing(probe)) return withBase(na(scenario, target, 'req/s', 'route missing: createRegistration'))
   if (probe.status !== 201) return withBase({ scenario, unit: 'req/s', target, result: 'fail', note: `probe answered ${probe.status}: ${probe.text.slice(0, 200)}` })
-  const ratios = ms.map((m, i) => m.rps / bases[i].rps)
-  const m = { ...pick(ms), bad: ms.reduce((sum, x) => sum + x.bad, 0), ok: ms.reduce((sum, x) => sum + x.ok, 0) }
-  ctx.log(`  createRegistration: ${ms.map((x) => n(x.rps)).join(', ')} req/s; ratios ${ratios.map((x) => x.toFixed(2)).join(', ')}`)
-  const row = ratioRow(scenario, m, base, 'tps pgbench', 'req/s', 0.3, median(ratios))
-  return { ...row, note: row.note ?? `median of ${LOAD.rounds} rounds: ${ratios.map((x) => x.toFixed(2)).join(', ')}` }
+  return roundsRow(ctx, scenario, ms, bases, 'tps pgbench', 0.3)
 }
 
 /** Moves a session `shift` minutes (1-29) later than its slot, so it never overlaps its neighbours. */
