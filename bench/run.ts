@@ -1,5 +1,5 @@
 // npm run bench: builds the service, then measures it against its baselines in one run and prints one table.
-// Settings (environment): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (1), BENCH_CONNECTIONS (50),
+// Settings (environment): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_ROUNDS (5), BENCH_CONNECTIONS (50),
 // BENCH_HEALTH_CONNECTIONS (10), BENCH_START_RUNS (3), BENCH_PGBENCH_CLIENTS (10), BENCH_PGBENCH_SCALE (10), BENCH_ONLY (comma-separated
 // scenario names), BENCH_PORT_FIRST/LAST (41500-41599), BENCH_NODE_ARGS (Node options for service A, e.g. --cpu-prof).
 import { randomBytes } from 'node:crypto'
@@ -85,6 +85,8 @@ async function main (): Promise<number> {
   const data = await seed(api)
   log(`bench: data created in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${data.small.sessions.length} + ${data.big.sessions.length} sessions` +
     `${data.small.missing ? ` (route missing: ${data.small.missing})` : ''}`)
+  // As a database in use would be: tables with statistics, and no autovacuum of the freshly loaded ones during the runs.
+  await cluster.vacuumAnalyze('nadwa_bench')
 
   // A second instance on the same, already migrated database: its start is the start-to-ready figure.
   const b = await startService('service B', databaseUrl)

@@ -6,8 +6,11 @@ export const LOAD = {
   warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 3),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
   pipelining: 1,
-  /** Ratios: the scenario and its baseline measured in turn this many times (BENCH_SECONDS split between them). */
-  rounds: Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3)),
+  /**
+   * Ratios: the scenario and its baseline measured in turn this many times (BENCH_SECONDS split between
+   * them), the ratio the median of the rounds': on this VM a figure moves by a third within seconds.
+   */
+  rounds: Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5)),
 }
 
 export interface Measured {

@@ -69,11 +69,16 @@ export function coalesced<K, V> (read: (key: K) => Promise<V>, options: { inFlig
   }
 }
 
-/** A rendered representation: its bytes, the same gzip-compressed (when that is smaller), and its strong validator. */
+/**
+ * A rendered representation: its bytes, the same gzip-compressed (when that is smaller), and its
+ * strong validators: one per coding, both from the hash of the bytes (made here once, not per request).
+ */
 export interface Rendered {
   body: Buffer
   gzip?: Buffer
   etag: string
+  /** The compressed coding's tag: the same hash, ending in `-gzip` (a strong tag names one sequence of bytes). */
+  gzipEtag: string
 }
 
 const gzipAsync = promisify(gzip)
@@ -84,9 +89,10 @@ const gzipAsync = promisify(gzip)
  * request. The ETag is a hash of the bytes: the same on every instance that renders the same state.
  */
 export async function represent (body: Buffer): Promise<Rendered> {
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`
+  const hash = createHash('sha256').update(body).digest('base64url').slice(0, 32)
   const compressed = await gzipAsync(body)
-  return compressed.length < body.length ? { body, gzip: compressed, etag } : { body, etag }
+  const tags = { etag: `"${hash}"`, gzipEtag: `"${hash}-gzip"` }
+  return compressed.length < body.length ? { body, gzip: compressed, ...tags } : { body, ...tags }
 }
 
 /** The bytes a representation holds in memory (for the cache's budget). */

@@ -47,6 +47,7 @@ export const malformedHeader = (name: string, message: string) => badRequest(`${
 
 /** RFC 9110 13.1.2: If-None-Match compares weakly; `*` matches any current representation. */
 export function matchesIfNoneMatch (header: string, etag: string): boolean {
+  if (header === etag) return true
   if (header.trim() === '*') return true
   const strip = (tag: string) => tag.trim().replace(/^W\//, '')
   return header.split(',').some((tag) => strip(tag) === strip(etag))
@@ -74,22 +75,23 @@ export function acceptsGzip (header: string | undefined): boolean {
 
 /** The ETag of the coding a client with this Accept-Encoding gets. */
 export function renderedEtag (rendered: Rendered, acceptEncoding: string | undefined): string {
-  return rendered.gzip !== undefined && acceptsGzip(acceptEncoding) ? rendered.etag.replace(/"$/, '-gzip"') : rendered.etag
+  return rendered.gzip !== undefined && acceptsGzip(acceptEncoding) ? rendered.gzipEtag : rendered.etag
 }
 
 /** Whether If-None-Match names a cached representation, in either coding. */
 export function matchesRendered (ifNoneMatch: string, rendered: Rendered): boolean {
-  return matchesIfNoneMatch(ifNoneMatch, rendered.etag) || matchesIfNoneMatch(ifNoneMatch, rendered.etag.replace(/"$/, '-gzip"'))
+  return matchesIfNoneMatch(ifNoneMatch, rendered.etag) || matchesIfNoneMatch(ifNoneMatch, rendered.gzipEtag)
 }
 
 /**
  * Answers a cached representation: 304 (no body) when the client's copy is current (`notModified`,
  * decided by the caller, or If-None-Match naming it), otherwise its bytes, gzip-compressed when the
  * client accepts that. Both codings share the ETag's hash; the compressed one's tag ends in `-gzip`
- * (a strong tag names one sequence of bytes), and either tag matches.
+ * (a strong tag names one sequence of bytes), and either tag matches. `vary` is the whole Vary
+ * header, Accept-Encoding included.
  */
-export function sendRendered (reply: FastifyReply, rendered: Rendered, options: { type: string, vary?: string[], ifNoneMatch?: string, acceptEncoding?: string, notModified?: boolean }): FastifyReply {
-  reply.header('etag', renderedEtag(rendered, options.acceptEncoding)).header('vary', [...(options.vary ?? []), 'Accept-Encoding'].join(', '))
+export function sendRendered (reply: FastifyReply, rendered: Rendered, options: { type: string, vary: string, ifNoneMatch?: string, acceptEncoding?: string, notModified?: boolean }): FastifyReply {
+  reply.header('etag', renderedEtag(rendered, options.acceptEncoding)).header('vary', options.vary)
   if (options.notModified || (options.ifNoneMatch !== undefined && matchesRendered(options.ifNoneMatch, rendered))) return reply.code(304).send()
   reply.type(options.type)
   if (rendered.gzip !== undefined && acceptsGzip(options.acceptEncoding)) return reply.header('content-encoding', 'gzip').send(rendered.gzip)

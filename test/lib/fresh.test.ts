@@ -73,7 +73,7 @@ t.test('coalesced: a failed read fails its calls only; the next call reads again
 })
 
 const body = (text: string) => Buffer.from(text)
-const rendered = (text: string): Rendered => ({ body: body(text), etag: `"${text}"` })
+const rendered = (text: string): Rendered => ({ body: body(text), etag: `"${text}"`, gzipEtag: `"${text}-gzip"` })
 
 t.test('RenderCache: one render per key and version, kept while the version stays', async (t) => {
   const cache = new RenderCache(1000)
@@ -129,6 +129,7 @@ t.test('represent: gzip when it is smaller, and an ETag of the bytes', async (t)
   t.equal(tiny.gzip, undefined, 'no gzip when it would be larger')
   t.equal(renderedEtag(tiny, 'gzip'), tiny.etag)
   t.equal(renderedEtag(big, 'gzip'), big.etag.replace(/"$/, '-gzip"'))
+  t.equal(tiny.gzipEtag, tiny.etag.replace(/"$/, '-gzip"'), 'a tag for each coding, even when only one is sent')
   t.ok(matchesRendered(renderedEtag(big, 'gzip'), big))
   t.ok(matchesRendered(`"other", ${big.etag}`, big))
   t.notOk(matchesRendered('"other"', big))

@@ -370,6 +370,7 @@ t.test('the page, the list and the feed', async (t) => {
       t.match(csp, /style-src 'sha256-[A-Za-z0-9+/=]+'/)
       t.notMatch(csp, /script-src|unsafe-inline|unsafe-eval/)
       t.equal(res.headers['cross-origin-opener-policy'], 'same-origin', 'the headers for documents, beside those of every answer')
+      t.equal(res.headers['referrer-policy'], 'no-referrer', 'its links do not tell other sites which page sent the reader')
       t.equal(res.headers['x-frame-options'], 'DENY')
       const styleBody = /<style>([\s\S]*?)<\/style>/.exec(res.body)![1]
       const { createHash } = await import('node:crypto')

@@ -122,8 +122,9 @@ t.test('security headers on every answer: successes, errors, 404s, 503s', async 
     t.equal(res.headers['x-content-type-options'], 'nosniff', `${what}: nosniff`)
     t.match(String(res.headers['content-security-policy']), /default-src 'none'/, `${what}: CSP`)
     t.equal(res.headers['x-frame-options'], 'DENY', `${what}: frame options`)
-    t.equal(res.headers['referrer-policy'], 'no-referrer', `${what}: referrer policy`)
-    t.equal(res.headers['x-xss-protection'], undefined, `${what}: no headers that only documents need`)
+    for (const documentOnly of ['referrer-policy', 'cross-origin-resource-policy', 'cross-origin-opener-policy', 'x-xss-protection']) {
+      t.equal(res.headers[documentOnly], undefined, `${what}: no ${documentOnly} (only documents need it)`)
+    }
     t.match(String(res.headers['strict-transport-security']), /max-age=\d+/, `${what}: HSTS`)
     t.equal(res.headers['x-powered-by'], undefined, `${what}: no x-powered-by`)
     t.equal(res.headers['access-control-allow-origin'], undefined, `${what}: no CORS without CORS_ORIGINS`)

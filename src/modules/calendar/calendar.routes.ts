@@ -31,7 +31,7 @@ function send (reply: FastifyReply, request: FastifyRequest, answer: FeedAnswer,
     // A cached representation: its ETag and Vary follow the coding this client gets.
     if (!answer.notModified) reply.header('content-disposition', `inline; filename="${options.filename}"`)
     return sendRendered(reply, rendered, {
-      type: CALENDAR_TYPE, vary: ['Accept-Language'], acceptEncoding: request.headers['accept-encoding'], notModified: answer.notModified,
+      type: CALENDAR_TYPE, vary: 'Accept-Language, Accept-Encoding', acceptEncoding: request.headers['accept-encoding'], notModified: answer.notModified,
     })
   }
   reply.header('etag', answer.etag).header('vary', 'Accept-Language')

@@ -53,11 +53,11 @@ export function calendarService (db: Db, config: Config, options: { cacheSize?: 
   }
 
   /** RFC 9110 13.2.2: If-None-Match decides when sent; If-Modified-Since only without it. */
-  function conditional (etag: string, matches: (ifNoneMatch: string) => boolean, lastModifiedSeconds: number, request: FeedRequest): Omit<FeedAnswer, 'body'> {
+  function conditional (etag: string, matches: (ifNoneMatch: string) => boolean, lastModifiedSeconds: number, lastModified: string, request: FeedRequest): Omit<FeedAnswer, 'body'> {
     const notModified = request.ifNoneMatch !== undefined
       ? matches(request.ifNoneMatch)
       : request.ifModifiedSince !== undefined && notModifiedSince(request.ifModifiedSince, lastModifiedSeconds)
-    return { etag, lastModified: new Date(lastModifiedSeconds * 1000).toUTCString(), notModified }
+    return { etag, lastModified, notModified }
   }
 
   const workshopName = (state: Pick<FeedState, 'title'>, lang: Language) => pick(state.title, lang)
@@ -74,8 +74,8 @@ export function calendarService (db: Db, config: Config, options: { cacheSize?: 
     if (!visible(state, request.principal)) throw notFound('Workshop')
     const lang = chooseLanguage(request.lang, request.acceptLanguage, state.defaultLanguage)
     const key = selection.of === 'workshop'
-      ? ['workshop', selection.workshopId, selection.roomId ?? '', selection.kind ?? '', lang].join('|')
-      : ['session', selection.workshopId, selection.sessionId, lang].join('|')
+      ? `workshop|${selection.workshopId}|${selection.roomId ?? ''}|${selection.kind ?? ''}|${lang}`
+      : `session|${selection.workshopId}|${selection.sessionId}|${lang}`
     const rendered = await feeds.get(key, String(state.version), async () => {
       const workshop = await repo.workshop(selection.workshopId)
       /* c8 ignore next: only when the workshop goes between the two reads (no operation deletes workshops) */
@@ -85,7 +85,7 @@ export function calendarService (db: Db, config: Config, options: { cacheSize?: 
       const meta = metaOf(workshop, lang, workshopName(workshop, lang))
       return represent(Buffer.from(renderCalendar(meta, rows.map((session) => events.render(session, meta)))))
     })
-    const answer = conditional(rendered.etag, (tags) => matchesRendered(tags, rendered), Math.floor(state.changedAt.getTime() / 1000), request)
+    const answer = conditional(rendered.etag, (tags) => matchesRendered(tags, rendered), state.lastModifiedSeconds, state.lastModified, request)
     return { ...answer, rendered }
   }
 
@@ -114,7 +114,7 @@ export function calendarService (db: Db, config: Config, options: { cacheSize?: 
         'registration', state.registrationId, state.registrationStatus]
       const etag = `"${createHash('sha256').update(parts.join('\n')).digest('base64url').slice(0, 32)}"`
       const seconds = Math.floor(Math.max(state.registrationUpdatedAt.getTime() / 1000, state.workshopUpdatedAt.getTime() / 1000, Number(state.digest.split(' ')[2])))
-      const answer = conditional(etag, (tags) => matchesIfNoneMatch(tags, etag), seconds, request)
+      const answer = conditional(etag, (tags) => matchesIfNoneMatch(tags, etag), seconds, new Date(seconds * 1000).toUTCString(), request)
       if (answer.notModified) return answer
       const meta = metaOf(state, lang, workshopName(state, lang) + PERSONAL_NAME[lang])
       const rows = await repo.sessions({ of: 'registration', registrationId: state.registrationId, workshopId: state.workshopId })

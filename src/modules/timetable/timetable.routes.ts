@@ -155,7 +155,7 @@ export async function timetableRoutes (app: App, { db, config }: ModuleOptions) 
   }, async (request, reply) => {
     const agenda = await service.agenda(request.params.workshopId, request.principal, (view) => reply.serialize(view) as string)
     return sendRendered(reply.header('cache-control', 'no-cache'), agenda, {
-      type: 'application/json; charset=utf-8', ifNoneMatch: request.headers['if-none-match'], acceptEncoding: request.headers['accept-encoding'],
+      type: 'application/json; charset=utf-8', vary: 'Accept-Encoding', ifNoneMatch: request.headers['if-none-match'], acceptEncoding: request.headers['accept-encoding'],
     })
   })
 }

@@ -12,6 +12,9 @@ export interface TimetableState {
   version: number
   /** When that last happened (the workshop row's updated_at or the timetable's latest change). */
   changedAt: Date
+  /** The same as an HTTP date (whole seconds), for Last-Modified and If-Modified-Since: made once per read. */
+  lastModified: string
+  lastModifiedSeconds: number
 }
 
 /**
@@ -29,9 +32,11 @@ export function timetableStates (db: Db): (workshopId: string) => Promise<Timeta
   }).from(workshops).leftJoin(timetableVersions, eq(timetableVersions.workshopId, workshops.id))
     .where(eq(workshops.id, sql.placeholder('id'))).prepare('timetable_state')
   let query: ReturnType<typeof prepare> | undefined
-  return coalesced(async (workshopId: string) => {
+  return coalesced(async (workshopId: string): Promise<TimetableState | undefined> => {
     query ??= prepare()
     const [row] = await query.execute({ id: workshopId })
-    return row
+    if (!row) return undefined
+    const lastModifiedSeconds = Math.floor(row.changedAt.getTime() / 1000)
+    return { ...row, lastModified: new Date(lastModifiedSeconds * 1000).toUTCString(), lastModifiedSeconds }
   })
 }
