@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, ilike, or, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { preparedOn, type Db } from '../../db/client.ts'
 import { organisations, type Sector } from './organisations.table.ts'
 
 export type OrganisationRow = typeof organisations.$inferSelect
@@ -19,7 +19,8 @@ export function organisationsRepository (db: Db) {
       return row
     },
     async findById (id: string): Promise<OrganisationRow | undefined> {
-      const [row] = await db.select().from(organisations).where(eq(organisations.id, id))
+      const query = preparedOn(db, 'organisation', () => db.select().from(organisations).where(eq(organisations.id, sql.placeholder('id'))).prepare('organisation'))
+      const [row] = await query.execute({ id })
       return row
     },
     async findByNameKey (nameKey: string): Promise<OrganisationRow | undefined> {

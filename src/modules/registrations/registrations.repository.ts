@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm'
-import { rowsOf, type Db } from '../../db/client.ts'
+import { preparedOn, rowsOf, type Db } from '../../db/client.ts'
 import type { Sector } from '../organisations/organisations.table.ts'
 import { sessions } from '../timetable/timetable.table.ts'
 import { attendance, registrationSessions, registrations, workshopPlaces, type REGISTRATION_STATUSES } from './registrations.table.ts'
@@ -54,7 +54,10 @@ export function registrationsRepository (db: Db) {
       return row
     },
     async findByEmailKey (workshopId: string, emailKey: string): Promise<RegistrationRow | undefined> {
-      const [row] = await db.select().from(registrations).where(and(eq(registrations.workshopId, workshopId), eq(registrations.emailKey, emailKey)))
+      const query = preparedOn(db, 'registration_by_email', () => db.select().from(registrations)
+        .where(and(eq(registrations.workshopId, sql.placeholder('workshopId')), eq(registrations.emailKey, sql.placeholder('emailKey'))))
+        .prepare('registration_by_email'))
+      const [row] = await query.execute({ workshopId, emailKey })
       return row
     },
     async update (id: string, values: Partial<NewRegistration>): Promise<RegistrationRow> {

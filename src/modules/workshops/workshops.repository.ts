@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, gte, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { preparedOn, type Db } from '../../db/client.ts'
 import { organisations } from '../organisations/organisations.table.ts'
 import type { OrganisationRow } from '../organisations/organisations.repository.ts'
 import { sessions } from '../timetable/timetable.table.ts'
@@ -17,8 +17,11 @@ export function workshopsRepository (db: Db) {
       return row
     },
     async findById (id: string, forUpdate = false): Promise<WorkshopRow | undefined> {
-      const query = db.select().from(workshops).where(eq(workshops.id, id))
-      const [row] = forUpdate ? await query.for('update') : await query
+      const byId = () => db.select().from(workshops).where(eq(workshops.id, sql.placeholder('id')))
+      const query = forUpdate
+        ? preparedOn(db, 'workshop_for_update', () => byId().for('update').prepare('workshop_for_update'))
+        : preparedOn(db, 'workshop', () => byId().prepare('workshop'))
+      const [row] = await query.execute({ id })
       return row
     },
     async slugTaken (slug: string, exceptId: string): Promise<boolean> {
