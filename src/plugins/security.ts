@@ -55,18 +55,13 @@ export const SECURITY_HEADERS = headersOf(HELMET_OPTIONS)
 /** For HTML pages, beside SECURITY_HEADERS and the page's own Content-Security-Policy. */
 export const DOCUMENT_HEADERS = headersOf(DOCUMENT_OPTIONS)
 
-/**
- * Sets the headers of every answer before routing (so 404s and refusals carry them too): the security
- * headers, and `Connection: close` once the service drains (see the shutdown plugin). One hook does
- * both: every hook is work on every request.
- */
+/** Sets the security headers on every answer (before routing, so 404s and refusals carry them too). */
 export const securityPlugin = fp(async function securityPlugin (app: FastifyInstance) {
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(SECURITY_HEADERS)
-    if (app.draining) reply.header('connection', 'close')
     done()
   })
-}, { name: 'security', dependencies: ['shutdown'] })
+}, { name: 'security' })
 
 /**
  * Requests Fastify refuses before routing (a URL with broken percent-encoding, a path parameter
