@@ -22,22 +22,23 @@ export async function rowsOf<T> (db: Db, query: SQL): Promise<T[]> {
 const preparedQueries = new WeakMap<Db, Map<string, unknown>>()
 
 /**
- * A query built once per database handle and kept: drizzle builds a query's SQL text from its
- * builder on every call otherwise (a sixth of the service's CPU per registration went there). On a
- * transaction handle the query is built for that transaction (it must run in it) and goes with it.
+ * A query prepared once per database handle, under `name`, and kept: drizzle builds a query's SQL
+ * text from its builder on every call otherwise (a sixth of the service's CPU per registration went
+ * there). On a transaction handle the query is prepared for that transaction (it must run in it)
+ * and goes with it.
  */
-export function preparedOn<T> (db: Db, name: string, build: () => T): T {
+export function preparedOn<P> (db: Db, name: string, query: () => { prepare (name: string): P }): P {
   let queries = preparedQueries.get(db)
   if (queries === undefined) {
     queries = new Map()
     preparedQueries.set(db, queries)
   }
-  let query = queries.get(name) as T | undefined
-  if (query === undefined) {
-    query = build()
-    queries.set(name, query)
+  let prepared = queries.get(name) as P | undefined
+  if (prepared === undefined) {
+    prepared = query().prepare(name)
+    queries.set(name, prepared)
   }
-  return query
+  return prepared
 }
 
 export interface Database {

@@ -53,6 +53,9 @@ export function matchesIfNoneMatch (header: string, etag: string): boolean {
   return header.split(',').some((tag) => strip(tag) === strip(etag))
 }
 
+/** An HTTP date (RFC 9110 5.6.7) of a time in whole seconds since the epoch, as Last-Modified carries it. */
+export const httpDate = (seconds: number): string => new Date(seconds * 1000).toUTCString()
+
 /** RFC 9110 13.1.3: not modified when Last-Modified is no later than the date sent; a date that does not parse is ignored. */
 export function notModifiedSince (header: string, lastModifiedSeconds: number): boolean {
   const since = Date.parse(header)

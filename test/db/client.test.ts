@@ -35,7 +35,7 @@ t.test('a query prepared on a transaction runs in that transaction; the one prep
   let built = 0
   const counting = (on: typeof db) => preparedOn(on, 'words', () => {
     built++
-    return on.select({ n: count() }).from(words).prepare('words')
+    return on.select({ n: count() }).from(words)
   })
   t.same(await counting(db).execute(), [{ n: 0 }])
   t.equal(counting(db), counting(db), 'built once per handle')

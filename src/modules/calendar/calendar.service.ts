@@ -5,7 +5,7 @@ import { notFound, ProblemError } from '../../errors.ts'
 import { chooseLanguage, pick, type Language } from '../../lib/localized.ts'
 import { hashToken } from '../../lib/tokens.ts'
 import type { Principal } from '../tokens/tokens.service.ts'
-import { matchesIfNoneMatch, matchesRendered, notModifiedSince } from '../../lib/http.ts'
+import { httpDate, matchesIfNoneMatch, matchesRendered, notModifiedSince } from '../../lib/http.ts'
 import { RenderCache, represent, type Rendered } from '../../lib/fresh.ts'
 import { timetableStates } from '../timetable/timetable.state.ts'
 import { calendarRepository, type FeedSelection, type FeedState, type SessionKind } from './calendar.repository.ts'
@@ -114,7 +114,7 @@ export function calendarService (db: Db, config: Config, options: { cacheSize?: 
         'registration', state.registrationId, state.registrationStatus]
       const etag = `"${createHash('sha256').update(parts.join('\n')).digest('base64url').slice(0, 32)}"`
       const seconds = Math.floor(Math.max(state.registrationUpdatedAt.getTime() / 1000, state.workshopUpdatedAt.getTime() / 1000, Number(state.digest.split(' ')[2])))
-      const answer = conditional(etag, (tags) => matchesIfNoneMatch(tags, etag), seconds, new Date(seconds * 1000).toUTCString(), request)
+      const answer = conditional(etag, (tags) => matchesIfNoneMatch(tags, etag), seconds, httpDate(seconds), request)
       if (answer.notModified) return answer
       const meta = metaOf(state, lang, workshopName(state, lang) + PERSONAL_NAME[lang])
       const rows = await repo.sessions({ of: 'registration', registrationId: state.registrationId, workshopId: state.workshopId })

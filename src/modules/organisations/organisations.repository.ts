@@ -19,7 +19,7 @@ export function organisationsRepository (db: Db) {
       return row
     },
     async findById (id: string): Promise<OrganisationRow | undefined> {
-      const query = preparedOn(db, 'organisation', () => db.select().from(organisations).where(eq(organisations.id, sql.placeholder('id'))).prepare('organisation'))
+      const query = preparedOn(db, 'organisation', () => db.select().from(organisations).where(eq(organisations.id, sql.placeholder('id'))))
       const [row] = await query.execute({ id })
       return row
     },

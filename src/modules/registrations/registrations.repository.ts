@@ -55,8 +55,7 @@ export function registrationsRepository (db: Db) {
     },
     async findByEmailKey (workshopId: string, emailKey: string): Promise<RegistrationRow | undefined> {
       const query = preparedOn(db, 'registration_by_email', () => db.select().from(registrations)
-        .where(and(eq(registrations.workshopId, sql.placeholder('workshopId')), eq(registrations.emailKey, sql.placeholder('emailKey'))))
-        .prepare('registration_by_email'))
+        .where(and(eq(registrations.workshopId, sql.placeholder('workshopId')), eq(registrations.emailKey, sql.placeholder('emailKey')))))
       const [row] = await query.execute({ workshopId, emailKey })
       return row
     },

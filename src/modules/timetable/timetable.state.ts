@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm'
-import type { Db } from '../../db/client.ts'
+import { preparedOn, type Db } from '../../db/client.ts'
 import { coalesced } from '../../lib/fresh.ts'
+import { httpDate } from '../../lib/http.ts'
 import { workshops } from '../workshops/workshops.table.ts'
 import { timetableVersions } from './timetable.table.ts'
 
@@ -23,20 +24,18 @@ export interface TimetableState {
  * instance is seen by the next request everywhere. Undefined: no such workshop.
  */
 export function timetableStates (db: Db): (workshopId: string) => Promise<TimetableState | undefined> {
-  const prepare = () => db.select({
+  const state = () => db.select({
     status: workshops.status,
     defaultLanguage: workshops.defaultLanguage,
     version: sql<number>`coalesce(${timetableVersions.version}, 0)`.mapWith(Number),
     // greatest() leaves out a null: no timetable row yet.
     changedAt: sql<Date>`greatest(${workshops.updatedAt}, ${timetableVersions.changedAt})`.mapWith(workshops.updatedAt),
   }).from(workshops).leftJoin(timetableVersions, eq(timetableVersions.workshopId, workshops.id))
-    .where(eq(workshops.id, sql.placeholder('id'))).prepare('timetable_state')
-  let query: ReturnType<typeof prepare> | undefined
+    .where(eq(workshops.id, sql.placeholder('id')))
   return coalesced(async (workshopId: string): Promise<TimetableState | undefined> => {
-    query ??= prepare()
-    const [row] = await query.execute({ id: workshopId })
+    const [row] = await preparedOn(db, 'timetable_state', state).execute({ id: workshopId })
     if (!row) return undefined
     const lastModifiedSeconds = Math.floor(row.changedAt.getTime() / 1000)
-    return { ...row, lastModified: new Date(lastModifiedSeconds * 1000).toUTCString(), lastModifiedSeconds }
+    return { ...row, lastModified: httpDate(lastModifiedSeconds), lastModifiedSeconds }
   })
 }

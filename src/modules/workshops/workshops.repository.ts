@@ -19,8 +19,8 @@ export function workshopsRepository (db: Db) {
     async findById (id: string, forUpdate = false): Promise<WorkshopRow | undefined> {
       const byId = () => db.select().from(workshops).where(eq(workshops.id, sql.placeholder('id')))
       const query = forUpdate
-        ? preparedOn(db, 'workshop_for_update', () => byId().for('update').prepare('workshop_for_update'))
-        : preparedOn(db, 'workshop', () => byId().prepare('workshop'))
+        ? preparedOn(db, 'workshop_for_update', () => byId().for('update'))
+        : preparedOn(db, 'workshop', byId)
       const [row] = await query.execute({ id })
       return row
     },
