@@ -19,7 +19,22 @@ export async function rowsOf<T> (db: Db, query: SQL): Promise<T[]> {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 }
 
-const preparedQueries = new WeakMap<Db, Map<string, unknown>>()
+const kept = new WeakMap<Db, Map<string, unknown>>()
+
+/** What `make` answers, made once per database handle and name, and kept with the handle. */
+export function perDatabase<T> (db: Db, name: string, make: () => T): T {
+  let values = kept.get(db)
+  if (values === undefined) {
+    values = new Map()
+    kept.set(db, values)
+  }
+  let value = values.get(name) as T | undefined
+  if (value === undefined) {
+    value = make()
+    values.set(name, value)
+  }
+  return value
+}
 
 /**
  * A query prepared once per database handle, under `name`, and kept: drizzle builds a query's SQL
@@ -28,17 +43,7 @@ const preparedQueries = new WeakMap<Db, Map<string, unknown>>()
  * and goes with it.
  */
 export function preparedOn<P> (db: Db, name: string, query: () => { prepare (name: string): P }): P {
-  let queries = preparedQueries.get(db)
-  if (queries === undefined) {
-    queries = new Map()
-    preparedQueries.set(db, queries)
-  }
-  let prepared = queries.get(name) as P | undefined
-  if (prepared === undefined) {
-    prepared = query().prepare(name)
-    queries.set(name, prepared)
-  }
-  return prepared
+  return perDatabase(db, `prepared:${name}`, () => query().prepare(name))
 }
 
 export interface Database {

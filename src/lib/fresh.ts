@@ -69,6 +69,11 @@ export function coalesced<K, V> (read: (key: K) => Promise<V>, options: { inFlig
   }
 }
 
+/** The hash a strong ETag is made of: 32 characters of the SHA-256 of the content (base64url). */
+export function contentHash (content: string | Buffer): string {
+  return createHash('sha256').update(content).digest('base64url').slice(0, 32)
+}
+
 /**
  * A rendered representation: its bytes, the same gzip-compressed (when that is smaller), and its
  * strong validators: one per coding, both from the hash of the bytes (made here once, not per request).
@@ -89,7 +94,7 @@ const gzipAsync = promisify(gzip)
  * request. The ETag is a hash of the bytes: the same on every instance that renders the same state.
  */
 export async function represent (body: Buffer): Promise<Rendered> {
-  const hash = createHash('sha256').update(body).digest('base64url').slice(0, 32)
+  const hash = contentHash(body)
   const compressed = await gzipAsync(body)
   const tags = { etag: `"${hash}"`, gzipEtag: `"${hash}-gzip"` }
   return compressed.length < body.length ? { body, gzip: compressed, ...tags } : { body, ...tags }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../db/client.ts'
 import { notFound, ProblemError } from '../../errors.ts'
@@ -6,7 +5,7 @@ import { chooseLanguage, pick, type Language } from '../../lib/localized.ts'
 import { hashToken } from '../../lib/tokens.ts'
 import type { Principal } from '../tokens/tokens.service.ts'
 import { httpDate, matchesIfNoneMatch, matchesRendered, notModifiedSince } from '../../lib/http.ts'
-import { RenderCache, represent, type Rendered } from '../../lib/fresh.ts'
+import { contentHash, RenderCache, represent, type Rendered } from '../../lib/fresh.ts'
 import { timetableStates } from '../timetable/timetable.state.ts'
 import { calendarRepository, type FeedSelection, type FeedState, type SessionKind } from './calendar.repository.ts'
 import { eventRenderer, RENDER_VERSION, renderCalendar } from './calendar.render.ts'
@@ -112,7 +111,7 @@ export function calendarService (db: Db, config: Config, options: { cacheSize?: 
       const lang = chooseLanguage(request.lang, request.acceptLanguage, state.defaultLanguage)
       const parts = [RENDER_VERSION, config.PUBLIC_URL, lang, JSON.stringify(state.title), state.timezone, state.defaultLanguage, state.status, state.digest,
         'registration', state.registrationId, state.registrationStatus]
-      const etag = `"${createHash('sha256').update(parts.join('\n')).digest('base64url').slice(0, 32)}"`
+      const etag = `"${contentHash(parts.join('\n'))}"`
       const seconds = Math.floor(Math.max(state.registrationUpdatedAt.getTime() / 1000, state.workshopUpdatedAt.getTime() / 1000, Number(state.digest.split(' ')[2])))
       const answer = conditional(etag, (tags) => matchesIfNoneMatch(tags, etag), seconds, httpDate(seconds), request)
       if (answer.notModified) return answer

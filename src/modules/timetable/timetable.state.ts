@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm'
-import { preparedOn, type Db } from '../../db/client.ts'
+import { perDatabase, preparedOn, type Db } from '../../db/client.ts'
 import { coalesced } from '../../lib/fresh.ts'
 import { httpDate } from '../../lib/http.ts'
 import { workshops } from '../workshops/workshops.table.ts'
@@ -24,6 +24,11 @@ export interface TimetableState {
  * instance is seen by the next request everywhere. Undefined: no such workshop.
  */
 export function timetableStates (db: Db): (workshopId: string) => Promise<TimetableState | undefined> {
+  // One per database: the agenda's and the calendars' requests for a workshop share their reads.
+  return perDatabase(db, 'timetable states', () => readStates(db))
+}
+
+function readStates (db: Db): (workshopId: string) => Promise<TimetableState | undefined> {
   const state = () => db.select({
     status: workshops.status,
     defaultLanguage: workshops.defaultLanguage,
