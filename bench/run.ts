@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Api } from './lib/api.ts'
 import { cleanup, installSignalHandlers } from './lib/cleanup.ts'
+import { statementCounter } from './lib/costs.ts'
 import { LOAD } from './lib/load.ts'
 import { freePort } from './lib/ports.ts'
 import { postgresVersion, startCluster } from './lib/postgres.ts'
@@ -92,12 +93,16 @@ async function main (): Promise<number> {
   const b = await startService('service B', databaseUrl)
   log(`bench: service B ready in ${b.readyMs.toFixed(0)} ms (existing database) on ${b.baseUrl}`)
 
+  const statements = await statementCounter(databaseUrl)
+  if (!statements) log('bench: pg_stat_statements is not available: SQL statements per answer are not counted')
   const ctx: scenarios.Context = {
     a: api,
     b: new Api(b.baseUrl, ADMIN_TOKEN),
     baselineUrl: base.baseUrl,
     seed: data,
     pg: { bin: cluster.bin, port: cluster.port, database: 'pgbench' },
+    pids: { service: a.pid, baseline: base.pid },
+    statements: statements ?? (async () => undefined),
     log,
   }
   const rows: Row[] = []

@@ -53,15 +53,19 @@ function run (o: LoadOptions, length: { seconds: number } | { amount: number }):
   })
 }
 
+/** The warm-up of measure() alone. */
+export async function warmUp (o: LoadOptions): Promise<void> {
+  if (LOAD.warmupSeconds <= 0) return
+  await run(o, { seconds: LOAD.warmupSeconds })
+  await run(o, { amount: o.connections ?? LOAD.connections })
+}
+
 /**
  * A short warm-up run (discarded), then one request per connection so that the requests the warm-up
  * left in the server's queue are answered before the measured run starts; then the measured run.
  */
 export async function measure (o: LoadOptions): Promise<Measured> {
-  if (LOAD.warmupSeconds > 0 && o.warmup !== false) {
-    await run(o, { seconds: LOAD.warmupSeconds })
-    await run(o, { amount: o.connections ?? LOAD.connections })
-  }
+  if (o.warmup !== false) await warmUp(o)
   const r = await run(o, { seconds: o.seconds ?? LOAD.seconds })
   const ok = r[o.expect ?? '2xx']
   const all = r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx']

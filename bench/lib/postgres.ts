@@ -50,7 +50,10 @@ export interface Cluster {
   stop (): Promise<void>
 }
 
-/** A throwaway PostgreSQL cluster on a free port of the range (fsync off: a benchmark, not a bank). */
+/**
+ * A throwaway PostgreSQL cluster on a free port of the range (fsync off: a benchmark, not a bank), with
+ * pg_stat_statements loaded: the bench counts the service's statements per answer.
+ */
 export async function startCluster (): Promise<Cluster> {
   const bin = await ensureInstalled()
   const dir = mkdtempSync(join(tmpdir(), 'nadwa-bench-pg.'))
@@ -70,7 +73,7 @@ export async function startCluster (): Promise<Cluster> {
   let port = 0
   for (let attempt = 1; ; attempt++) {
     port = await freePort()
-    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_preload_libraries=pg_stat_statements`
     try {
       await asOwner(join(bin, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', options, 'start'])
       break

@@ -14,6 +14,8 @@ export interface Row {
   baseline?: number
   baselineLabel?: string
   ratio?: number
+  /** What an answer cost: CPU per answer of the service and of its baseline, SQL statements per answer (bench/lib/costs.ts). */
+  cost?: string
   target: string
   result: Result
   note?: string
@@ -23,7 +25,7 @@ const fmt = (n: number | undefined, digits = 0) =>
   n === undefined || !Number.isFinite(n) ? '' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
 const ms = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '' : `${fmt(n, n < 10 ? 1 : 0)} ms`)
 
-const COLUMNS = ['scenario', 'figure', 'p50', 'p99', 'baseline', 'ratio', 'target', 'result'] as const
+const COLUMNS = ['scenario', 'figure', 'p50', 'p99', 'baseline', 'ratio', 'per answer', 'target', 'result'] as const
 
 function cells (r: Row): string[] {
   const result = r.result + (r.note ? ` (${r.note})` : '')
@@ -34,6 +36,7 @@ function cells (r: Row): string[] {
     ms(r.p99),
     r.baseline === undefined ? '' : `${fmt(r.baseline)} ${r.baselineLabel ?? ''}`.trim(),
     r.ratio === undefined ? '' : fmt(r.ratio, 2),
+    r.cost ?? '',
     r.target,
     result,
   ]

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { Api, isRouteMissing, type Reply } from './api.ts'
 import { showsStart } from './ics.ts'
-import { LOAD, measure, type Measured } from './load.ts'
+import { Costs, costNote } from './costs.ts'
+import { LOAD, measure, warmUp, type Measured } from './load.ts'
 import { pgbench } from './pgbench.ts'
 import type { Row } from './report.ts'
 import { instant, SESSION_MINUTES, type Seed, type SeededWorkshop, type SessionRef } from './seed.ts'
@@ -13,7 +14,20 @@ export interface Context {
   baselineUrl: string
   seed: Seed
   pg: { bin: string, port: number, database: string }
+  /** Processes whose CPU time is counted: service A and bare Fastify. */
+  pids: { service: number, baseline: number }
+  /** Statements run so far in the service's database (undefined: not counted). */
+  statements: () => Promise<number | undefined>
   log: (line: string) => void
+}
+
+/** Statements the service ran during `work`, or undefined when they are not counted. */
+async function counting<T> (ctx: Context, work: () => Promise<T>): Promise<{ result: T, statements: number | undefined }> {
+  const before = await ctx.statements()
+  const result = await work()
+  const after = await ctx.statements()
+  // The counter's own query is one statement.
+  return { result, statements: before === undefined || after === undefined ? undefined : Math.max(0, after - before - 1) }
 }
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US')
@@ -48,13 +62,14 @@ const medianRound = (xs: Measured[]) => xs.find((x) => x.rps === median(xs.map((
  * One row from rounds measured in turn: the ratio is the median of the rounds' ratios, the figures
  * those of the median rounds, and every unexpected answer of every round counts.
  */
-function roundsRow (ctx: Context, scenario: string, ms: Measured[], bases: Measured[], baseLabel: string, min: number): Row {
+function roundsRow (ctx: Context, scenario: string, ms: Measured[], bases: Measured[], baseLabel: string, min: number, cost?: string): Row {
   const ratios = ms.map((m, i) => m.rps / bases[i].rps)
   const m = { ...medianRound(ms), bad: ms.reduce((sum, x) => sum + x.bad, 0), ok: ms.reduce((sum, x) => sum + x.ok, 0) }
   const listed = ratios.map((x) => x.toFixed(2)).join(', ')
   ctx.log(`  ${scenario}: ${ms.map((x) => n(x.rps)).join(', ')} req/s against ${bases.map((x) => n(x.rps)).join(', ')} ${baseLabel}; ratios ${listed}`)
+  if (cost) ctx.log(`  per answer: ${cost}`)
   const row = ratioRow(scenario, m, medianRound(bases), baseLabel, 'req/s', min, median(ratios))
-  return { ...row, note: row.note ?? `median of ${ratios.length} rounds: ${listed}` }
+  return { ...row, cost, note: row.note ?? `median of ${ratios.length} rounds: ${listed}` }
 }
 
 /**
@@ -73,11 +88,15 @@ async function versusBaseline (ctx: Context, scenario: string, min: number, url:
   await measure({ ...target, seconds: 1 })
   const bases: Measured[] = []
   const ms: Measured[] = []
-  for (let r = 0; r < LOAD.rounds; r++) {
-    bases.push(await measure({ ...base, seconds, warmup: false }))
-    ms.push(await measure({ ...target, seconds, warmup: false }))
-  }
-  return roundsRow(ctx, scenario, ms, bases, baseline.label, min)
+  const serviceCosts = new Costs()
+  const baseCosts = new Costs()
+  const { statements } = await counting(ctx, async () => {
+    for (let r = 0; r < LOAD.rounds; r++) {
+      bases.push(await baseCosts.during(ctx.pids.baseline, () => measure({ ...base, seconds, warmup: false })))
+      ms.push(await serviceCosts.during(ctx.pids.service, () => measure({ ...target, seconds, warmup: false })))
+    }
+  })
+  return roundsRow(ctx, scenario, ms, bases, baseline.label, min, costNote(serviceCosts, baseCosts, statements))
 }
 
 /** For reference: a route of the foundation (getWorkshop), so every run has one service figure beside its baseline. */
@@ -172,16 +191,24 @@ export async function registrations (ctx: Context): Promise<Row> {
   }
   const bases: Measured[] = []
   const ms: Measured[] = []
+  // The service's statements are counted over its rounds only (pgbench runs in its own database).
+  const serviceCosts = new Costs()
+  let statements: number | undefined = 0
   for (let r = 0; r < LOAD.rounds; r++) {
     bases.push(await pgbench({ ...options, init: r === 0 }))
-    if (routeWorks) ms.push(await measure({ ...load, seconds, warmup: r === 0 }))
+    if (!routeWorks) continue
+    // Warmed up apart, so that the warm-up's CPU and statements are not counted either.
+    if (r === 0) await warmUp(load)
+    const round = await counting(ctx, () => serviceCosts.during(ctx.pids.service, () => measure({ ...load, seconds, warmup: false })))
+    ms.push(round.result)
+    statements = statements === undefined || round.statements === undefined ? undefined : statements + round.statements
   }
   const base = medianRound(bases)
   ctx.log(`  pgbench tpcb-like (-c ${clients} -j 2): ${bases.map((b) => n(b.rps)).join(', ')} tps`)
   const withBase = (row: Row): Row => ({ ...row, baseline: base.rps, baselineLabel: 'tps pgbench' })
   if (isRouteMissing(probe)) return withBase(na(scenario, target, 'req/s', 'route missing: createRegistration'))
   if (probe.status !== 201) return withBase({ scenario, unit: 'req/s', target, result: 'fail', note: `probe answered ${probe.status}: ${probe.text.slice(0, 200)}` })
-  return roundsRow(ctx, scenario, ms, bases, 'tps pgbench', 0.3)
+  return roundsRow(ctx, scenario, ms, bases, 'tps pgbench', 0.3, costNote(serviceCosts, new Costs(), statements))
 }
 
 /** Moves a session `shift` minutes (1-29) later than its slot, so it never overlaps its neighbours. */
