@@ -1,5 +1,5 @@
 import t from 'tap'
-import { canonicalTimeZone, daysOf, instantInZone, localDay, localTime, startOfLocalDay, today, workshopSpan } from '../../src/lib/time.ts'
+import { canonicalTimeZone, dayCount, daysOf, instantInZone, localDay, localTime, startOfLocalDay, today, workshopSpan } from '../../src/lib/time.ts'
 
 t.test('time zones are IANA names, canonicalised', async (t) => {
   t.equal(canonicalTimeZone('Asia/Baghdad'), 'Asia/Baghdad')
@@ -13,6 +13,13 @@ t.test('time zones are IANA names, canonicalised', async (t) => {
 t.test('local days and times', async (t) => {
   t.same(daysOf('2023-02-27', '2023-03-01'), ['2023-02-27', '2023-02-28', '2023-03-01'])
   t.same(daysOf('2023-02-05', '2023-02-05'), ['2023-02-05'])
+  t.same(daysOf('2024-02-28', '2024-03-01'), ['2024-02-28', '2024-02-29', '2024-03-01'], 'a leap day')
+  t.same(daysOf('2023-12-31', '2024-01-01'), ['2023-12-31', '2024-01-01'], 'over a new year')
+  t.same(daysOf('2023-02-06', '2023-02-05'), [], 'none when the end is before the start')
+  t.equal(dayCount('2023-02-27', '2023-03-01'), 3)
+  t.equal(dayCount('2023-02-05', '2023-02-05'), 1)
+  t.equal(dayCount('2023-02-06', '2023-02-05'), 0)
+  t.equal(dayCount('1900-01-01', '2900-12-31'), 365_608, 'a thousand years, counted')
   const span = workshopSpan('Asia/Baghdad', '2023-02-05', '2023-02-07')
   t.equal(span.start.toISOString(), '2023-02-04T21:00:00.000Z')
   t.equal(span.end.toISOString(), '2023-02-07T21:00:00.000Z')

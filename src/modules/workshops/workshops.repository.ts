@@ -49,11 +49,15 @@ export function workshopsRepository (db: Db) {
     },
     async partnersOf (workshopIds: string[]): Promise<PartnerRow[]> {
       if (workshopIds.length === 0) return []
-      const rows = await db.select({ workshopId: workshopPartners.workshopId, role: workshopPartners.role, organisation: organisations })
+      const partners = (where: SQL) => db.select({ workshopId: workshopPartners.workshopId, role: workshopPartners.role, organisation: organisations })
         .from(workshopPartners).innerJoin(organisations, eq(organisations.id, workshopPartners.organisationId))
-        .where(inArray(workshopPartners.workshopId, workshopIds))
+        .where(where)
         .orderBy(asc(workshopPartners.createdAt), asc(organisations.nameKey))
-      return rows
+      // One workshop (every read of a workshop): prepared once, as its row's read is.
+      if (workshopIds.length === 1) {
+        return preparedOn(db, 'workshop_partners', () => partners(eq(workshopPartners.workshopId, sql.placeholder('id')))).execute({ id: workshopIds[0] })
+      }
+      return partners(inArray(workshopPartners.workshopId, workshopIds))
     },
     /** Adds or changes a partner; answers whether it was new. */
     async upsertPartner (workshopId: string, organisationId: string, role: PartnerRole): Promise<boolean> {
