@@ -107,6 +107,7 @@ async function main (): Promise<number> {
   }
   const rows: Row[] = []
   const plan: [string, () => Promise<Row | Row[]>][] = [
+    ['health', () => scenarios.health(ctx)],
     ['workshop', () => scenarios.workshop(ctx)],
     ['agenda', () => scenarios.agenda60(ctx)],
     ['calendar', () => scenarios.calendar60(ctx)],

@@ -99,6 +99,16 @@ async function versusBaseline (ctx: Context, scenario: string, min: number, url:
   return roundsRow(ctx, scenario, ms, bases, baseline.label, min, costNote(serviceCosts, baseCosts, statements))
 }
 
+/**
+ * For reference: the service's cheapest route (`/healthz`: no database, no validation), beside bare
+ * Fastify's "hello". What the service's framework stack costs every answer (its logger, hooks and
+ * headers), the floor under every other ratio.
+ */
+export async function health (ctx: Context): Promise<Row> {
+  const row = await versusBaseline(ctx, 'getHealth (reference: the floor)', 0, ctx.a.baseUrl + '/healthz')
+  return { ...row, target: 'none (reference)', result: row.result === 'fail' ? 'fail' : 'info' }
+}
+
 /** For reference: a route of the foundation (getWorkshop), so every run has one service figure beside its baseline. */
 export async function workshop (ctx: Context): Promise<Row> {
   const path = `/v1/workshops/${ctx.seed.small.id}`
