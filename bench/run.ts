@@ -102,7 +102,7 @@ async function main (): Promise<number> {
     seed: data,
     pg: { bin: cluster.bin, port: cluster.port, database: 'pgbench' },
     pids: { service: a.pid, baseline: base.pid },
-    statements: statements ?? (async () => undefined),
+    statements,
     log,
   }
   const rows: Row[] = []

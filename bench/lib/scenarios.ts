@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Api, isRouteMissing, type Reply } from './api.ts'
 import { showsStart } from './ics.ts'
-import { Costs, costNote } from './costs.ts'
+import { Costs, costNote, type StatementCount } from './costs.ts'
 import { LOAD, measure, warmUp, type Measured } from './load.ts'
 import { pgbench } from './pgbench.ts'
 import type { Row } from './report.ts'
@@ -16,19 +16,13 @@ export interface Context {
   pg: { bin: string, port: number, database: string }
   /** Processes whose CPU time is counted: service A and bare Fastify. */
   pids: { service: number, baseline: number }
-  /** Statements run so far in the service's database (undefined: not counted). */
-  statements: () => Promise<number | undefined>
+  /** Statements run so far in the service's database; undefined: not counted. */
+  statements?: StatementCount
   log: (line: string) => void
 }
 
-/** Statements the service ran during `work`, or undefined when they are not counted. */
-async function counting<T> (ctx: Context, work: () => Promise<T>): Promise<{ result: T, statements: number | undefined }> {
-  const before = await ctx.statements()
-  const result = await work()
-  const after = await ctx.statements()
-  // The counter's own query is one statement.
-  return { result, statements: before === undefined || after === undefined ? undefined : Math.max(0, after - before - 1) }
-}
+/** Seconds of each measured round: BENCH_SECONDS split between the rounds. */
+const roundSeconds = () => Math.max(2, Math.round(LOAD.seconds / LOAD.rounds))
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US')
 const agendaPath = (id: string) => `/v1/workshops/${id}/agenda`
@@ -80,7 +74,7 @@ function roundsRow (ctx: Context, scenario: string, ms: Measured[], bases: Measu
  */
 async function versusBaseline (ctx: Context, scenario: string, min: number, url: string,
   options: { expect?: '2xx' | '3xx', headers?: Record<string, string>, baseline?: { path: string, label: string } } = {}): Promise<Row> {
-  const seconds = Math.max(2, Math.round(LOAD.seconds / LOAD.rounds))
+  const seconds = roundSeconds()
   const { baseline = { path: '/', label: 'req/s bare Fastify' }, ...request } = options
   const base = { url: ctx.baselineUrl + baseline.path }
   const target = { url, ...request }
@@ -88,26 +82,27 @@ async function versusBaseline (ctx: Context, scenario: string, min: number, url:
   await measure({ ...target, seconds: 1 })
   const bases: Measured[] = []
   const ms: Measured[] = []
-  const serviceCosts = new Costs()
-  const baseCosts = new Costs()
-  const { statements } = await counting(ctx, async () => {
-    for (let r = 0; r < LOAD.rounds; r++) {
-      bases.push(await baseCosts.during(ctx.pids.baseline, () => measure({ ...base, seconds, warmup: false })))
-      ms.push(await serviceCosts.during(ctx.pids.service, () => measure({ ...target, seconds, warmup: false })))
-    }
-  })
-  return roundsRow(ctx, scenario, ms, bases, baseline.label, min, costNote(serviceCosts, baseCosts, statements))
+  const serviceCosts = new Costs(ctx.pids.service, ctx.statements)
+  const baseCosts = new Costs(ctx.pids.baseline)
+  for (let r = 0; r < LOAD.rounds; r++) {
+    bases.push(await baseCosts.during(() => measure({ ...base, seconds, warmup: false })))
+    ms.push(await serviceCosts.during(() => measure({ ...target, seconds, warmup: false })))
+  }
+  return roundsRow(ctx, scenario, ms, bases, baseline.label, min, costNote(serviceCosts, baseCosts))
 }
 
 /**
  * For reference: the service's cheapest route (`/healthz`: no database, no validation), beside bare
- * Fastify's "hello". What the service's framework stack costs every answer (its logger, hooks and
- * headers), the floor under every other ratio.
+ * Fastify's "hello". What every answer of the service costs before its route does anything (Fastify's
+ * request handling as configured, the service's hooks and headers, the response schema's
+ * serializer): the floor under every other ratio.
  */
 export async function health (ctx: Context): Promise<Row> {
-  const row = await versusBaseline(ctx, 'getHealth (reference: the floor)', 0, ctx.a.baseUrl + '/healthz')
-  return { ...row, target: 'none (reference)', result: row.result === 'fail' ? 'fail' : 'info' }
+  return reference(await versusBaseline(ctx, 'getHealth (reference: the floor)', 0, ctx.a.baseUrl + '/healthz'))
 }
+
+/** A row without a target: it fails only on unexpected answers (its minimum ratio is 0). */
+const reference = (row: Row): Row => ({ ...row, target: 'none (reference)', result: row.result === 'fail' ? 'fail' : 'info' })
 
 /** For reference: a route of the foundation (getWorkshop), so every run has one service figure beside its baseline. */
 export async function workshop (ctx: Context): Promise<Row> {
@@ -115,9 +110,7 @@ export async function workshop (ctx: Context): Promise<Row> {
   const probe = await ctx.a.call('GET', path, { auth: false })
   ctx.log(`  probe: ${probe.status} in ${probe.ms.toFixed(0)} ms, ${probe.text.length} characters`)
   if (probe.status !== 200) return { scenario: 'getWorkshop (reference)', unit: 'req/s', target: '', result: 'fail', note: `probe answered ${probe.status}` }
-  const row = await versusBaseline(ctx, 'getWorkshop (reference)', 0, ctx.a.baseUrl + path)
-  // With a minimum of 0 the row fails only on unexpected answers.
-  return { ...row, target: 'none (reference)', result: row.result === 'fail' ? 'fail' : 'info' }
+  return reference(await versusBaseline(ctx, 'getWorkshop (reference)', 0, ctx.a.baseUrl + path))
 }
 
 const GZIP = { 'accept-encoding': 'gzip' }
@@ -126,7 +119,7 @@ const GZIP = { 'accept-encoding': 'gzip' }
  * A route of a representation, measured twice: compressed (Accept-Encoding: gzip, as browsers and
  * calendar apps ask) beside bare Fastify's "hello", and as is (identity) beside bare Fastify sending
  * the very same bytes. Uncompressed, the bytes cost more than any service can save: bare Fastify
- * sending the 68 KiB of the agenda manages about a tenth of its "hello" on this machine (the load
+ * sending the 68 KiB of the agenda manages a sixth to a tenth of its "hello" on this machine (the load
  * generator decodes each body, slowly when it is Arabic), so beside "hello" the identity figure would
  * measure the bytes, not the service.
  */
@@ -190,7 +183,7 @@ export async function registrations (ctx: Context): Promise<Row> {
   // in turn (LOAD.rounds times), so that both see the same state of the machine and of PostgreSQL
   // (autovacuum after pgbench's updates, say); the ratio is the median of the rounds'.
   const clients = Number(process.env.BENCH_PGBENCH_CLIENTS ?? 10)
-  const seconds = Math.max(2, Math.round(LOAD.seconds / LOAD.rounds))
+  const seconds = roundSeconds()
   const options = { ...ctx.pg, clients, threads: 2, seconds, scale: Number(process.env.BENCH_PGBENCH_SCALE ?? 10) }
   const routeWorks = !isRouteMissing(probe) && probe.status === 201
   const load = {
@@ -202,23 +195,20 @@ export async function registrations (ctx: Context): Promise<Row> {
   const bases: Measured[] = []
   const ms: Measured[] = []
   // The service's statements are counted over its rounds only (pgbench runs in its own database).
-  const serviceCosts = new Costs()
-  let statements: number | undefined = 0
+  const serviceCosts = new Costs(ctx.pids.service, ctx.statements)
   for (let r = 0; r < LOAD.rounds; r++) {
     bases.push(await pgbench({ ...options, init: r === 0 }))
     if (!routeWorks) continue
     // Warmed up apart, so that the warm-up's CPU and statements are not counted either.
     if (r === 0) await warmUp(load)
-    const round = await counting(ctx, () => serviceCosts.during(ctx.pids.service, () => measure({ ...load, seconds, warmup: false })))
-    ms.push(round.result)
-    statements = statements === undefined || round.statements === undefined ? undefined : statements + round.statements
+    ms.push(await serviceCosts.during(() => measure({ ...load, seconds, warmup: false })))
   }
   const base = medianRound(bases)
   ctx.log(`  pgbench tpcb-like (-c ${clients} -j 2): ${bases.map((b) => n(b.rps)).join(', ')} tps`)
   const withBase = (row: Row): Row => ({ ...row, baseline: base.rps, baselineLabel: 'tps pgbench' })
   if (isRouteMissing(probe)) return withBase(na(scenario, target, 'req/s', 'route missing: createRegistration'))
   if (probe.status !== 201) return withBase({ scenario, unit: 'req/s', target, result: 'fail', note: `probe answered ${probe.status}: ${probe.text.slice(0, 200)}` })
-  return roundsRow(ctx, scenario, ms, bases, 'tps pgbench', 0.3, costNote(serviceCosts, new Costs(), statements))
+  return roundsRow(ctx, scenario, ms, bases, 'tps pgbench', 0.3, costNote(serviceCosts))
 }
 
 /** Moves a session `shift` minutes (1-29) later than its slot, so it never overlaps its neighbours. */

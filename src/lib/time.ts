@@ -20,16 +20,22 @@ export function workshopSpan (zone: string, startDate: string, endDate: string):
 }
 
 const DAY_MS = 86_400_000
-const utcMidnight = (day: string) => Date.parse(`${day}T00:00:00Z`)
 
-/** How many days from start to end inclusive (0 when end is before start), counted without listing them. */
+/** The UTC midnight of a YYYY-MM-DD day; NaN when it is no such day (Date.parse takes 2023-02-30 for 2023-03-02). */
+function utcMidnight (day: string): number {
+  const t = Date.parse(`${day}T00:00:00Z`)
+  return Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== day ? NaN : t
+}
+
+/** How many days from start to end inclusive (0 when end is before start, NaN when either is no day), counted without listing them. */
 export function dayCount (startDate: string, endDate: string): number {
   return Math.max(0, Math.round((utcMidnight(endDate) - utcMidnight(startDate)) / DAY_MS) + 1)
 }
 
 /**
- * Every day from start to end inclusive, as YYYY-MM-DD. Calendar days have no zone: counted on UTC
- * midnights, where every day is 24 hours (luxon took a tenth of a workshop read's CPU here).
+ * Every day from start to end inclusive, as YYYY-MM-DD (none when either is no day). Calendar days
+ * have no zone: counted on UTC midnights, where every day is 24 hours (luxon took a tenth of a
+ * workshop read's CPU here).
  */
 export function daysOf (startDate: string, endDate: string): string[] {
   const days: string[] = []

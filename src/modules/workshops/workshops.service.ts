@@ -57,8 +57,8 @@ function checkDates (values: { timezone: string, startDate: string, endDate: str
   const zone = canonicalTimeZone(values.timezone)
   if (!zone) throw invalidField('timezone', `"${values.timezone}" is not an IANA time zone (such as Asia/Baghdad)`)
   if (values.endDate < values.startDate) throw invalidField('end_date', 'must be on or after start_date')
-  // Counted, not listed: a span of centuries must not keep the event loop busy.
-  if (dayCount(values.startDate, values.endDate) > MAX_DAYS) throw invalidField('end_date', `a workshop lasts at most ${MAX_DAYS} days`)
+  // Counted, not listed: a span of centuries must not keep the event loop busy. (Both are days: the schema checks them.)
+  if (!(dayCount(values.startDate, values.endDate) <= MAX_DAYS)) throw invalidField('end_date', `a workshop lasts at most ${MAX_DAYS} days`)
   if (values.opensAt && values.closesAt && values.closesAt <= values.opensAt) {
     throw invalidField('registration_closes_at', 'must be after registration_opens_at')
   }
