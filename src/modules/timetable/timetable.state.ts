@@ -11,9 +11,10 @@ export interface TimetableState {
   defaultLanguage: 'ar' | 'en'
   /** Rises whenever anything the agenda or a calendar shows changes (triggers keep it). */
   version: number
-  /** When that last happened (the workshop row's updated_at or the timetable's latest change). */
-  changedAt: Date
-  /** The same as an HTTP date (whole seconds), for Last-Modified and If-Modified-Since: made once per read. */
+  /**
+   * When that last happened (the workshop row's updated_at or the timetable's latest change), in
+   * whole seconds and as an HTTP date, for Last-Modified and If-Modified-Since: made once per read.
+   */
   lastModified: string
   lastModifiedSeconds: number
 }
@@ -40,7 +41,8 @@ function readStates (db: Db): (workshopId: string) => Promise<TimetableState | u
   return coalesced(async (workshopId: string): Promise<TimetableState | undefined> => {
     const [row] = await preparedOn(db, 'timetable_state', state).execute({ id: workshopId })
     if (!row) return undefined
-    const lastModifiedSeconds = Math.floor(row.changedAt.getTime() / 1000)
-    return { ...row, lastModified: httpDate(lastModifiedSeconds), lastModifiedSeconds }
+    const { changedAt, ...read } = row
+    const lastModifiedSeconds = Math.floor(changedAt.getTime() / 1000)
+    return { ...read, lastModified: httpDate(lastModifiedSeconds), lastModifiedSeconds }
   })
 }
