@@ -146,3 +146,17 @@ export function assertProblem (t: Test, res: { statusCode: number, headers: Reco
   if (field) t.ok(body.errors?.some((e: { field: string }) => e.field === field), `names the field ${field}: ${JSON.stringify(body.errors)}`)
   return body
 }
+
+/**
+ * Arguments of /bin/sh that run node with these arguments and no NODE_OPTIONS, as `npm start` runs.
+ * tap's process-info loader, which it adds to every child's NODE_OPTIONS, runs before anything of
+ * the child and can leave nextTick on the slow path before keepTickMaps is called.
+ */
+export function withoutLoaders (args: string[]): string[] {
+  return ['-c', 'NODE_OPTIONS= exec "$0" "$@"', process.execPath, ...args]
+}
+
+/** The states of the feedback slots of process.nextTick's tick literal (src/lib/ticks.ts) in a %DebugPrint of it (Node 20). */
+export function slotStates (debugPrint: string): string[] {
+  return [...debugPrint.matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].map((m) => m[1])
+}

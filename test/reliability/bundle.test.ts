@@ -3,12 +3,14 @@
 // this is the check that bundling kept what they do: migrations found, PGlite loaded, the reference
 // pages served, requests answered, a clean exit on SIGTERM.
 import t from 'tap'
-import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { admin, freshDatabaseUrl, workshopBody } from '../helpers.ts'
+import { admin, ADMIN_TOKEN, freshDatabaseUrl, slotStates, withoutLoaders, workshopBody } from '../helpers.ts'
+import { freePort } from './cluster.ts'
 import { startServer } from './server.ts'
 
 t.setTimeout(180_000)
@@ -41,4 +43,34 @@ t.test('the bundle npm start runs: starts, migrates, answers, stops cleanly', as
 
   server.child.kill('SIGTERM')
   t.same(await server.exited, { code: 0, signal: null }, 'exits 0 on SIGTERM')
+
+  // src/lib/ticks.ts: once started and answering, nextTick is still on V8's fast path. V8 prints the
+  // state of its feedback (SIGUSR2, a preload) into a file: through a pipe, C's stdio dropped some.
+  const preload = join(dataDir, 'print-next-tick.cjs')
+  writeFileSync(preload, "process.on('SIGUSR2', () => { %DebugPrint(process.nextTick) })\n")
+  const output = join(dataDir, 'next-tick.txt')
+  const fd = openSync(output, 'w')
+  t.teardown(() => closeSync(fd))
+  const port = await freePort()
+  const child = spawn('/bin/sh', withoutLoaders(['--allow-natives-syntax', '-r', preload, outfile]), {
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), ADMIN_TOKEN, LOG_LEVEL: 'warn', ...(url ? { DATABASE_URL: url } : { DATA_DIR: dataDir }) },
+    stdio: ['ignore', fd, fd],
+  })
+  t.teardown(() => { child.kill('SIGKILL') })
+  const base = `http://127.0.0.1:${port}`
+  for (let ready = false; !ready; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false)
+  }
+  for (let i = 0; i < 20; i++) {
+    await Promise.all(Array.from({ length: 25 }, () => fetch(`${base}/v1/workshops/${workshop.id}/calendar.ics`, { headers: admin }).then((r) => r.text())))
+  }
+  child.kill('SIGUSR2')
+  let states: string[] = []
+  for (let tries = 0; states.length < 4 && tries < 100; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    states = slotStates(readFileSync(output, 'utf8'))
+  }
+  t.same(states, ['MONOMORPHIC', 'MONOMORPHIC', 'MONOMORPHIC', 'MONOMORPHIC'], 'nextTick on the fast path after start and 500 answers')
+  child.kill('SIGTERM')
+  await once(child, 'exit')
 })
