@@ -65,6 +65,19 @@ export function notModifiedSince (header: string, lastModifiedSeconds: number): 
 /** Whether an Accept-Encoding header accepts gzip (RFC 9110 12.5.3: named, or `*`, with a q-value above 0). */
 export function acceptsGzip (header: string | undefined): boolean {
   if (!header) return false
+  // Clients send a few values over and over (each browser and calendar app its own): the last one's
+  // answer is kept, and a cached answer does not parse the header again.
+  if (header !== lastAcceptEncoding) {
+    lastAcceptsGzip = parseAcceptsGzip(header)
+    lastAcceptEncoding = header
+  }
+  return lastAcceptsGzip
+}
+
+let lastAcceptEncoding: string | undefined
+let lastAcceptsGzip = false
+
+function parseAcceptsGzip (header: string): boolean {
   let star: boolean | undefined
   for (const part of header.toLowerCase().split(',')) {
     const [coding, ...params] = part.split(';').map((p) => p.trim())
@@ -83,7 +96,9 @@ export function renderedEtag (rendered: Rendered, acceptEncoding: string | undef
 
 /** Whether If-None-Match names a cached representation, in either coding. */
 export function matchesRendered (ifNoneMatch: string, rendered: Rendered): boolean {
-  return matchesIfNoneMatch(ifNoneMatch, rendered.etag) || matchesIfNoneMatch(ifNoneMatch, rendered.gzipEtag)
+  // Most often the header is the one tag a client was given: compared with both before any parsing.
+  return ifNoneMatch === rendered.gzipEtag || ifNoneMatch === rendered.etag ||
+    matchesIfNoneMatch(ifNoneMatch, rendered.etag) || matchesIfNoneMatch(ifNoneMatch, rendered.gzipEtag)
 }
 
 /**

@@ -131,6 +131,8 @@ t.test('represent: gzip when it is smaller, and an ETag of the bytes', async (t)
   t.equal(renderedEtag(big, 'gzip'), big.etag.replace(/"$/, '-gzip"'))
   t.equal(tiny.gzipEtag, tiny.etag.replace(/"$/, '-gzip"'), 'a tag for each coding, even when only one is sent')
   t.ok(matchesRendered(renderedEtag(big, 'gzip'), big))
+  t.ok(matchesRendered(big.etag, big), 'the tag of either coding')
+  t.ok(matchesRendered(`W/${big.gzipEtag}`, big), 'compared weakly')
   t.ok(matchesRendered(`"other", ${big.etag}`, big))
   t.notOk(matchesRendered('"other"', big))
 })
@@ -141,6 +143,8 @@ t.test('acceptsGzip reads Accept-Encoding with its q-values', async (t) => {
     ['x-gzip', true], ['br', false], ['*', true], ['*;q=0', false], ['gzip;q=0, *', false], ['identity', false], ['br, *;q=0.1', true],
   ]
   for (const [header, expected] of cases) t.equal(acceptsGzip(header), expected, String(header))
+  // The last header's answer is kept: each answer is the one of the header it is asked about.
+  for (const [header, expected] of [...cases].reverse().flatMap((c) => [c, c, cases[2]])) t.equal(acceptsGzip(header), expected, `again: ${header}`)
 })
 
 t.test('grouped: items that arrive while a group runs go together in the next one, at most max', async (t) => {
