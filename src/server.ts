@@ -6,8 +6,10 @@ import { buildApp, loggerOptions } from './app.ts'
 import { keepTickMaps } from './lib/ticks.ts'
 
 async function main () {
-  // First, before the start collects garbage: every answer's ticks stay on V8's fast path (src/lib/ticks.ts).
+  // First, before the start collects garbage: every answer's ticks stay on V8's fast path (src/lib/ticks.ts);
+  // then a microtask, in which Node takes away the promise hooks of the async hook that caught the tick.
   keepTickMaps()
+  await null
   const config = loadConfig()
   const database = await openDatabase(databaseOptions(config))
   await migrateDatabase(database, config.DATABASE_URL)

@@ -149,8 +149,9 @@ export function assertProblem (t: Test, res: { statusCode: number, headers: Reco
 
 /**
  * Arguments of /bin/sh that run node with these arguments and no NODE_OPTIONS, as `npm start` runs.
- * tap's process-info loader, which it adds to every child's NODE_OPTIONS, runs before anything of
- * the child and can leave nextTick on the slow path before keepTickMaps is called.
+ * tap wraps child_process and adds its process-info loader to every child's NODE_OPTIONS, even when
+ * the env given has none; that loader runs before anything of the child and left nextTick on the
+ * slow path before keepTickMaps was called (the kept-tick test failed under tap without this).
  */
 export function withoutLoaders (args: string[]): string[] {
   return ['-c', 'NODE_OPTIONS= exec "$0" "$@"', process.execPath, ...args]

@@ -66,7 +66,8 @@ export function notModifiedSince (header: string, lastModifiedSeconds: number): 
 export function acceptsGzip (header: string | undefined): boolean {
   if (!header) return false
   // Clients send a few values over and over (each browser and calendar app its own): the last one's
-  // answer is kept, and a cached answer does not parse the header again.
+  // answer is kept, and a cached answer does not parse the header again. Module state, but no more
+  // than a memo of a pure function: the answer depends on the header alone.
   if (header !== lastAcceptEncoding) {
     lastAcceptsGzip = parseAcceptsGzip(header)
     lastAcceptEncoding = header
@@ -96,9 +97,9 @@ export function renderedEtag (rendered: Rendered, acceptEncoding: string | undef
 
 /** Whether If-None-Match names a cached representation, in either coding. */
 export function matchesRendered (ifNoneMatch: string, rendered: Rendered): boolean {
-  // Most often the header is the one tag a client was given: compared with both before any parsing.
-  return ifNoneMatch === rendered.gzipEtag || ifNoneMatch === rendered.etag ||
-    matchesIfNoneMatch(ifNoneMatch, rendered.etag) || matchesIfNoneMatch(ifNoneMatch, rendered.gzipEtag)
+  // Most often the header is the one tag a client was given: the compressed one is compared as it is
+  // first (matchesIfNoneMatch compares the header as it is before it parses it).
+  return ifNoneMatch === rendered.gzipEtag || matchesIfNoneMatch(ifNoneMatch, rendered.etag) || matchesIfNoneMatch(ifNoneMatch, rendered.gzipEtag)
 }
 
 /**

@@ -16,12 +16,15 @@ import { createHook } from 'node:async_hooks'
  *
  * One real tick object, kept, holds its map, and through the maps' back pointers every intermediate
  * one: the slots stay monomorphic. It is caught with an async hook's init (the only place Node hands
- * a tick object out), enabled for the one nextTick below and disabled at once.
+ * a tick object out), enabled for the one nextTick below and disabled at once. Node takes the hook's
+ * promise hooks away a microtask later: promises made before that carry async ids (another shape of
+ * promise), so the caller awaits once before making any.
  *
  * Call it first thing (server.ts's main does), before the start collects garbage: once a slot has
  * given up, nothing brings it back. test/reliability/bundle.test.ts checks the bundle `npm start` runs.
  */
 export function keepTickMaps (): object {
+  if (kept !== undefined) return kept
   let tick: object | undefined
   const hook = createHook({
     init (_asyncId, type, _triggerAsyncId, resource) {
@@ -32,10 +35,11 @@ export function keepTickMaps (): object {
   hook.disable()
   /* c8 ignore next: Node hands every nextTick to the init hooks; only a Node that stopped doing so lands here */
   if (tick === undefined) throw new Error('process.nextTick created no TickObject for the async hook')
-  kept.push(tick)
+  kept = tick
   return tick
 }
 
 function noop (): void {}
 
-const kept: object[] = []
+/** The tick kept for the life of the process. */
+let kept: object | undefined

@@ -135,6 +135,8 @@ t.test('represent: gzip when it is smaller, and an ETag of the bytes', async (t)
   t.ok(matchesRendered(`W/${big.gzipEtag}`, big), 'compared weakly')
   t.ok(matchesRendered(`"other", ${big.etag}`, big))
   t.notOk(matchesRendered('"other"', big))
+  t.notOk(matchesRendered(big.etag.slice(0, -2) + 'x"', big), 'one character off')
+  t.notOk(matchesRendered(big.gzipEtag.slice(0, -2) + 'x"', big), 'one character off, compressed')
 })
 
 t.test('acceptsGzip reads Accept-Encoding with its q-values', async (t) => {

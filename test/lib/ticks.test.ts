@@ -30,20 +30,23 @@ async function tickSlotStates (t: Test, keep: boolean): Promise<string[]> {
   const fd = openSync(output, 'w')
   const child = spawn('/bin/sh', withoutLoaders(['--allow-natives-syntax', '--expose-gc', '--input-type=module', '-e', script]),
     { env: { PATH: process.env.PATH }, stdio: ['ignore', fd, 'inherit'] })
-  const [code] = await once(child, 'exit')
   closeSync(fd)
+  const [code] = await once(child, 'exit')
   t.equal(code, 0, 'the script ran')
   return slotStates(readFileSync(output, 'utf8'))
 }
 
-t.test('without a kept tick, a collection with no tick queued sends nextTick down the slow path for good', async (t) => {
+/** What these tests read is V8 11.3's (Node 20's) own print of its feedback, and the condition they show is its. */
+const v8 = { skip: process.versions.v8.startsWith('11.3.') ? false : `V8 ${process.versions.v8}: these read V8 11.3's debug print` }
+
+t.test('without a kept tick, a collection with no tick queued sends nextTick down the slow path for good', v8, async (t) => {
   // The condition keepTickMaps works around. If a Node release stops showing it, the workaround can go.
   const states = await tickSlotStates(t, false)
   t.equal(states.length, 4, 'the tick literal has its four slots')
   t.ok(states.includes('MEGAMORPHIC'), `slots given up: ${states.join(' ')}`)
 })
 
-t.test('with a kept tick, the slots stay monomorphic through collections', async (t) => {
+t.test('with a kept tick, the slots stay monomorphic through collections', v8, async (t) => {
   t.same(await tickSlotStates(t, true), ['MONOMORPHIC', 'MONOMORPHIC', 'MONOMORPHIC', 'MONOMORPHIC'])
 })
 
@@ -52,4 +55,5 @@ t.test('the kept object is a real tick: it carries the async id Node gave it', a
   const keys = Object.getOwnPropertySymbols(tick).map((s) => s.description)
   t.same(keys, ['async_id_symbol', 'trigger_async_id_symbol'])
   t.same(Object.keys(tick), ['callback', 'args'])
+  t.equal(keepTickMaps(), tick, 'one tick kept, however often it is called')
 })

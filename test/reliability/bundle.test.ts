@@ -44,33 +44,44 @@ t.test('the bundle npm start runs: starts, migrates, answers, stops cleanly', as
   server.child.kill('SIGTERM')
   t.same(await server.exited, { code: 0, signal: null }, 'exits 0 on SIGTERM')
 
-  // src/lib/ticks.ts: once started and answering, nextTick is still on V8's fast path. V8 prints the
-  // state of its feedback (SIGUSR2, a preload) into a file: through a pipe, C's stdio dropped some.
-  const preload = join(dataDir, 'print-next-tick.cjs')
-  writeFileSync(preload, "process.on('SIGUSR2', () => { %DebugPrint(process.nextTick) })\n")
-  const output = join(dataDir, 'next-tick.txt')
-  const fd = openSync(output, 'w')
-  t.teardown(() => closeSync(fd))
-  const port = await freePort()
-  const child = spawn('/bin/sh', withoutLoaders(['--allow-natives-syntax', '-r', preload, outfile]), {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), ADMIN_TOKEN, LOG_LEVEL: 'warn', ...(url ? { DATABASE_URL: url } : { DATA_DIR: dataDir }) },
-    stdio: ['ignore', fd, fd],
+  await t.test('src/lib/ticks.ts: once started and answering, nextTick is still on V8\'s fast path', {
+    skip: process.versions.v8.startsWith('11.3.') ? false : `V8 ${process.versions.v8}: this reads V8 11.3's debug print`,
+  }, async (t) => {
+    // Started as `npm start` starts it (its node flags), with a preload that, on SIGUSR2, has V8 print
+    // the state of nextTick's feedback and ends the process: into a file (through a pipe, C's stdio
+    // dropped some), read once the process is gone. Without keepTickMaps (or with it called after the
+    // start's collections) the slots read MEGAMORPHIC here on PGlite; a start that happened to collect
+    // no garbage would pass without it.
+    const flags = (JSON.parse(readFileSync('package.json', 'utf8')).scripts.start as string).split(/\s+/).slice(1, -1)
+    const preload = join(dataDir, 'print-next-tick.cjs')
+    writeFileSync(preload, "process.on('SIGUSR2', () => { %DebugPrint(process.nextTick); process.exit(0) })\n")
+    const output = join(dataDir, 'next-tick.txt')
+    const fd = openSync(output, 'w')
+    const port = await freePort()
+    const child = spawn('/bin/sh', withoutLoaders(['--allow-natives-syntax', ...flags, '-r', preload, outfile]), {
+      env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), ADMIN_TOKEN, LOG_LEVEL: 'warn', ...(url ? { DATABASE_URL: url } : { DATA_DIR: dataDir }) },
+      stdio: ['ignore', fd, fd],
+    })
+    closeSync(fd)
+    const exited = once(child, 'exit')
+    t.teardown(() => { child.kill('SIGKILL') })
+    const base = `http://127.0.0.1:${port}`
+    const deadline = Date.now() + 60_000
+    while (!await fetch(`${base}/readyz`).then((r) => r.ok, () => false)) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the bundle did not start: ${readFileSync(output, 'utf8')}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    const statuses = new Set<number>()
+    for (let i = 0; i < 20; i++) {
+      await Promise.all(Array.from({ length: 25 }, async () => {
+        const feed = await fetch(`${base}/v1/workshops/${workshop.id}/calendar.ics`, { headers: admin })
+        await feed.arrayBuffer()
+        statuses.add(feed.status)
+      }))
+    }
+    t.same([...statuses], [200], '500 feeds answered')
+    child.kill('SIGUSR2')
+    await exited
+    t.same(slotStates(readFileSync(output, 'utf8')), ['MONOMORPHIC', 'MONOMORPHIC', 'MONOMORPHIC', 'MONOMORPHIC'], 'nextTick on the fast path')
   })
-  t.teardown(() => { child.kill('SIGKILL') })
-  const base = `http://127.0.0.1:${port}`
-  for (let ready = false; !ready; await new Promise((resolve) => setTimeout(resolve, 100))) {
-    ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false)
-  }
-  for (let i = 0; i < 20; i++) {
-    await Promise.all(Array.from({ length: 25 }, () => fetch(`${base}/v1/workshops/${workshop.id}/calendar.ics`, { headers: admin }).then((r) => r.text())))
-  }
-  child.kill('SIGUSR2')
-  let states: string[] = []
-  for (let tries = 0; states.length < 4 && tries < 100; tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    states = slotStates(readFileSync(output, 'utf8'))
-  }
-  t.same(states, ['MONOMORPHIC', 'MONOMORPHIC', 'MONOMORPHIC', 'MONOMORPHIC'], 'nextTick on the fast path after start and 500 answers')
-  child.kill('SIGTERM')
-  await once(child, 'exit')
 })
