@@ -157,6 +157,9 @@ export function withoutLoaders (args: string[]): string[] {
   return ['-c', 'NODE_OPTIONS= exec "$0" "$@"', process.execPath, ...args]
 }
 
+/** Options of the tests that read V8's debug print of its feedback: V8 11.3's (Node 20's) format, and its condition. */
+export const READS_V8_11_3 = { skip: process.versions.v8.startsWith('11.3.') ? false : `V8 ${process.versions.v8}: this reads V8 11.3's debug print` }
+
 /** The states of the feedback slots of process.nextTick's tick literal (src/lib/ticks.ts) in a %DebugPrint of it (Node 20). */
 export function slotStates (debugPrint: string): string[] {
   return [...debugPrint.matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].map((m) => m[1])

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { transform } from 'esbuild'
 import { keepTickMaps } from '../../src/lib/ticks.ts'
-import { slotStates, withoutLoaders } from '../helpers.ts'
+import { READS_V8_11_3, slotStates, withoutLoaders } from '../helpers.ts'
 
 /**
  * The states of the feedback slots through which process.nextTick's tick literal gets its properties,
@@ -36,17 +36,14 @@ async function tickSlotStates (t: Test, keep: boolean): Promise<string[]> {
   return slotStates(readFileSync(output, 'utf8'))
 }
 
-/** What these tests read is V8 11.3's (Node 20's) own print of its feedback, and the condition they show is its. */
-const v8 = { skip: process.versions.v8.startsWith('11.3.') ? false : `V8 ${process.versions.v8}: these read V8 11.3's debug print` }
-
-t.test('without a kept tick, a collection with no tick queued sends nextTick down the slow path for good', v8, async (t) => {
+t.test('without a kept tick, a collection with no tick queued sends nextTick down the slow path for good', READS_V8_11_3, async (t) => {
   // The condition keepTickMaps works around. If a Node release stops showing it, the workaround can go.
   const states = await tickSlotStates(t, false)
   t.equal(states.length, 4, 'the tick literal has its four slots')
   t.ok(states.includes('MEGAMORPHIC'), `slots given up: ${states.join(' ')}`)
 })
 
-t.test('with a kept tick, the slots stay monomorphic through collections', v8, async (t) => {
+t.test('with a kept tick, the slots stay monomorphic through collections', READS_V8_11_3, async (t) => {
   t.same(await tickSlotStates(t, true), ['MONOMORPHIC', 'MONOMORPHIC', 'MONOMORPHIC', 'MONOMORPHIC'])
 })
 

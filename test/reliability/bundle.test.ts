@@ -9,7 +9,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { admin, ADMIN_TOKEN, freshDatabaseUrl, slotStates, withoutLoaders, workshopBody } from '../helpers.ts'
+import { admin, ADMIN_TOKEN, freshDatabaseUrl, READS_V8_11_3, slotStates, withoutLoaders, workshopBody } from '../helpers.ts'
 import { freePort } from './cluster.ts'
 import { startServer } from './server.ts'
 
@@ -44,9 +44,7 @@ t.test('the bundle npm start runs: starts, migrates, answers, stops cleanly', as
   server.child.kill('SIGTERM')
   t.same(await server.exited, { code: 0, signal: null }, 'exits 0 on SIGTERM')
 
-  await t.test('src/lib/ticks.ts: once started and answering, nextTick is still on V8\'s fast path', {
-    skip: process.versions.v8.startsWith('11.3.') ? false : `V8 ${process.versions.v8}: this reads V8 11.3's debug print`,
-  }, async (t) => {
+  await t.test('src/lib/ticks.ts: once started and answering, nextTick is still on V8\'s fast path', READS_V8_11_3, async (t) => {
     // Started as `npm start` starts it (its node flags), with a preload that, on SIGUSR2, has V8 print
     // the state of nextTick's feedback and ends the process: into a file (through a pipe, C's stdio
     // dropped some), read once the process is gone. Without keepTickMaps (or with it called after the
