@@ -1,0 +1,142 @@
+// Instructions per answer: the built service run under callgrind, counted over a number of answers
+// after a warm-up. On a shared machine req/s and CPU time move by a third from one minute to the
+// next, and two identical builds measured in turn differ by up to 15 %; instruction counts are the
+// same to ±1.5 % from run to run, so two builds can be told apart by effects of a few per cent.
+// By hand: `npm run bench:instructions` (needs valgrind; several minutes: valgrind runs code ~50×
+// slower). Not a test, and no target: a comparison between builds.
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import autocannon from 'autocannon'
+import { Api } from './lib/api.ts'
+import { installSignalHandlers } from './lib/cleanup.ts'
+import { freePort } from './lib/ports.ts'
+import { startCluster } from './lib/postgres.ts'
+import { startOnFreePort } from './lib/processes.ts'
+import { seed } from './lib/seed.ts'
+
+const run = promisify(execFile)
+const WARMUP = Number(process.env.INSTRUCTIONS_WARMUP ?? 20_000)
+const ANSWERS = Number(process.env.INSTRUCTIONS_ANSWERS ?? 10_000)
+const ADMIN_TOKEN = 'bench-instructions-admin-token-0123'
+const log = (line: string) => console.error(line)
+
+interface Route { scenario: string, path: string, headers: Record<string, string>, conditional?: boolean }
+
+function serviceEnv (databaseUrl: string, port: number): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`,
+    RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn', ADMIN_TOKEN, NODE_ENV: 'production',
+    // vgdb finds the process by a name made of these two.
+    USER: 'nadwa-bench', LOGNAME: 'nadwa-bench',
+  }
+}
+
+async function load (url: string, headers: Record<string, string>, amount: number): Promise<void> {
+  const result = await autocannon({ url, headers, connections: 10, amount })
+  const expected = result.non2xx - (result['3xx'] ?? 0)
+  if (result.errors > 0 || (headers['if-none-match'] ? result['3xx'] !== result.requests.total : expected > 0)) {
+    throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} answers not 2xx (${result['3xx']} 3xx) of ${result.requests.total}`)
+  }
+}
+
+/** Instructions of the last dump, all threads, and those of V8's optimizing compiler among them. */
+async function counted (dir: string): Promise<{ total: number, compiler: number }> {
+  let total = 0
+  let compiler = 0
+  for (const file of readdirSync(dir).filter((f) => f.startsWith('callgrind.out'))) {
+    const text = readFileSync(join(dir, file), 'utf8')
+    total += Number(/^totals: (\d+)/m.exec(text)?.[1] ?? 0)
+    const { stdout } = await run('callgrind_annotate', ['--inclusive=no', '--threshold=100', join(dir, file)], { maxBuffer: 64 * 1024 * 1024 })
+    for (const line of stdout.split('\n')) {
+      const m = /^\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)$/.exec(line)
+      if (m && m[2].includes('compiler::')) compiler += Number(m[1].replaceAll(',', ''))
+    }
+  }
+  return { total, compiler }
+}
+
+async function measure (databaseUrl: string, route: Route): Promise<{ total: number, compiler: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'nadwa-callgrind.'))
+  try {
+    const server = await startOnFreePort(freePort, (port) => ({
+      name: `service under callgrind (${route.scenario})`,
+      command: 'valgrind',
+      args: ['--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${join(dir, 'callgrind.out')}`,
+        `--vgdb-prefix=${join(dir, 'vgdb')}`, process.execPath, '--max-semi-space-size=8', 'dist/bundle/server.mjs'],
+      env: serviceEnv(databaseUrl, port),
+      port,
+      readyPath: '/readyz',
+      timeoutMs: 300_000,
+    }))
+    const vgdb = (...command: string[]) => run('vgdb', [`--vgdb-prefix=${join(dir, 'vgdb')}`, `--pid=${server.pid}`, ...command],
+      { env: { ...process.env, ...serviceEnv(databaseUrl, 0) } })
+    const url = server.baseUrl + route.path
+    const headers = { ...route.headers }
+    if (route.conditional) {
+      const etag = (await fetch(url)).headers.get('etag')
+      if (!etag) throw new Error(`${url}: no ETag`)
+      headers['if-none-match'] = etag
+    }
+    await load(url, headers, WARMUP)
+    await vgdb('instrumentation', 'on')
+    await load(url, headers, ANSWERS)
+    await vgdb('instrumentation', 'off')
+    await vgdb('dump')
+    await server.stop()
+    return await counted(dir)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function main (): Promise<number> {
+  installSignalHandlers()
+  try {
+    await run('valgrind', ['--version'])
+  } catch {
+    log('bench:instructions needs valgrind (Debian: apt-get install -y valgrind)')
+    return 2
+  }
+  const cluster = await startCluster()
+  const databaseUrl = await cluster.createDatabase('nadwa_instructions')
+  const seeder = await startOnFreePort(freePort, (port) => ({
+    name: 'seeder', command: process.execPath, args: ['dist/bundle/server.mjs'], env: serviceEnv(databaseUrl, port), port, readyPath: '/readyz',
+  }))
+  const data = await seed(new Api(seeder.baseUrl, ADMIN_TOKEN))
+  await seeder.stop()
+  await cluster.vacuumAnalyze('nadwa_instructions')
+
+  const gzip = { 'accept-encoding': 'gzip' }
+  const routes: Route[] = [
+    { scenario: 'getHealth', path: '/healthz', headers: {} },
+    { scenario: 'getAgenda, 60 sessions (gzip)', path: `/v1/workshops/${data.small.id}/agenda`, headers: gzip },
+    { scenario: 'getWorkshopCalendar, 60 sessions (gzip)', path: `/v1/workshops/${data.small.id}/calendar.ics`, headers: gzip },
+    { scenario: 'getWorkshopCalendar, 1,000 sessions, If-None-Match → 304', path: `/v1/workshops/${data.big.id}/calendar.ics`, headers: {}, conditional: true },
+  ]
+  const only = process.env.BENCH_ONLY?.split(',')
+  const rows: string[][] = []
+  for (const route of routes.filter((r) => !only || only.some((o) => r.scenario.includes(o)))) {
+    log(`bench:instructions: ${route.scenario} (${WARMUP.toLocaleString('en-US')} answers of warm-up, ${ANSWERS.toLocaleString('en-US')} counted)`)
+    const { total, compiler } = await measure(databaseUrl, route)
+    const per = (n: number) => Math.round(n / ANSWERS).toLocaleString('en-US')
+    rows.push([route.scenario, per(total), per(compiler), per(total - compiler)])
+  }
+  await cluster.stop()
+
+  const header = ['scenario', 'instructions per answer', 'of which V8\'s compiler', 'without it']
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
+  console.log(`\nnode ${process.version}; ${WARMUP.toLocaleString('en-US')} answers of warm-up, ${ANSWERS.toLocaleString('en-US')} counted, 10 connections\n`)
+  console.log(line(header))
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+  for (const row of rows) console.log(line(row))
+  return 0
+}
+
+main().then((code) => { process.exitCode = code }, (err: unknown) => {
+  log(`bench:instructions: ${err instanceof Error ? err.stack : String(err)}`)
+  process.exitCode = 1
+})
