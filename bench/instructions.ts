@@ -16,6 +16,7 @@ import { freePort } from './lib/ports.ts'
 import { startCluster } from './lib/postgres.ts'
 import { startOnFreePort } from './lib/processes.ts'
 import { seed } from './lib/seed.ts'
+import { ROOT, serviceEnv, START_ARGS } from './lib/service.ts'
 
 const run = promisify(execFile)
 const WARMUP = Number(process.env.INSTRUCTIONS_WARMUP ?? 20_000)
@@ -25,13 +26,9 @@ const log = (line: string) => console.error(line)
 
 interface Route { scenario: string, path: string, headers: Record<string, string>, conditional?: boolean }
 
-function serviceEnv (databaseUrl: string, port: number): Record<string, string> {
-  return {
-    DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`,
-    RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn', ADMIN_TOKEN, NODE_ENV: 'production',
-    // vgdb finds the process by a name made of these two.
-    USER: 'nadwa-bench', LOGNAME: 'nadwa-bench',
-  }
+/** The service's benchmark environment, and a user name vgdb finds the process by. */
+function env (databaseUrl: string, port: number): Record<string, string> {
+  return { ...serviceEnv(databaseUrl, port, ADMIN_TOKEN), USER: 'nadwa-bench', LOGNAME: 'nadwa-bench' }
 }
 
 async function load (url: string, headers: Record<string, string>, amount: number): Promise<void> {
@@ -65,14 +62,15 @@ async function measure (databaseUrl: string, route: Route): Promise<{ total: num
       name: `service under callgrind (${route.scenario})`,
       command: 'valgrind',
       args: ['--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${join(dir, 'callgrind.out')}`,
-        `--vgdb-prefix=${join(dir, 'vgdb')}`, process.execPath, '--max-semi-space-size=8', 'dist/bundle/server.mjs'],
-      env: serviceEnv(databaseUrl, port),
+        `--vgdb-prefix=${join(dir, 'vgdb')}`, process.execPath, ...START_ARGS],
+      cwd: ROOT,
+      env: env(databaseUrl, port),
       port,
       readyPath: '/readyz',
       timeoutMs: 300_000,
     }))
     const vgdb = (...command: string[]) => run('vgdb', [`--vgdb-prefix=${join(dir, 'vgdb')}`, `--pid=${server.pid}`, ...command],
-      { env: { ...process.env, ...serviceEnv(databaseUrl, 0) } })
+      { env: { ...process.env, ...env(databaseUrl, 0) } })
     const url = server.baseUrl + route.path
     const headers = { ...route.headers }
     if (route.conditional) {
@@ -103,7 +101,7 @@ async function main (): Promise<number> {
   const cluster = await startCluster()
   const databaseUrl = await cluster.createDatabase('nadwa_instructions')
   const seeder = await startOnFreePort(freePort, (port) => ({
-    name: 'seeder', command: process.execPath, args: ['dist/bundle/server.mjs'], env: serviceEnv(databaseUrl, port), port, readyPath: '/readyz',
+    name: 'seeder', command: process.execPath, args: START_ARGS, cwd: ROOT, env: env(databaseUrl, port), port, readyPath: '/readyz',
   }))
   const data = await seed(new Api(seeder.baseUrl, ADMIN_TOKEN))
   await seeder.stop()

@@ -3,10 +3,9 @@
 // BENCH_HEALTH_CONNECTIONS (10), BENCH_START_RUNS (3), BENCH_PGBENCH_CLIENTS (10), BENCH_PGBENCH_SCALE (10), BENCH_ONLY (comma-separated
 // scenario names), BENCH_PORT_FIRST/LAST (41500-41599), BENCH_NODE_ARGS (Node options for service A, e.g. --cpu-prof).
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { cpus, totalmem, loadavg } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { Api } from './lib/api.ts'
 import { cleanup, installSignalHandlers } from './lib/cleanup.ts'
 import { statementCounter } from './lib/costs.ts'
@@ -17,40 +16,28 @@ import { peakRssMb, startOnFreePort, type Started } from './lib/processes.ts'
 import { textTable, writeResults, type Row } from './lib/report.ts'
 import * as scenarios from './lib/scenarios.ts'
 import { seed } from './lib/seed.ts'
+import { ROOT, serviceEnv, START_ARGS } from './lib/service.ts'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const log = (line: string) => console.error(line)
 const ADMIN_TOKEN = `bench-admin-${randomBytes(16).toString('hex')}`
 const MEMORY_LIMIT_MB = 250
 const START_LIMIT_MS = 1500
-
-/** What `npm start` runs, as node's arguments (`node <flags> dist/bundle/server.mjs`): the benchmark measures that. */
-const START_ARGS = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start as string).split(/\s+/).slice(1)
 
 async function startService (name: string, databaseUrl: string, nodeArgs: string[] = []): Promise<Started> {
   return startOnFreePort(freePort, (port) => ({
     name,
     command: process.execPath,
     args: [...nodeArgs, ...START_ARGS],
-    cwd: root,
+    cwd: ROOT,
     port,
     readyPath: '/readyz',
-    env: {
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      RATE_LIMIT_PER_MINUTE: '0',
-      LOG_LEVEL: 'warn',
-      ADMIN_TOKEN,
-      NODE_ENV: 'production',
-    },
+    env: serviceEnv(databaseUrl, port, ADMIN_TOKEN),
   }))
 }
 
 async function main (): Promise<number> {
   installSignalHandlers()
-  if (!existsSync(join(root, 'dist/bundle/server.mjs'))) throw new Error('dist/bundle/server.mjs is missing: run `npm run bench` (it builds first)')
+  if (!existsSync(join(ROOT, 'dist/bundle/server.mjs'))) throw new Error('dist/bundle/server.mjs is missing: run `npm run bench` (it builds first)')
   const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined
   const wanted = (name: string) => !only || only.has(name)
 
@@ -74,8 +61,8 @@ async function main (): Promise<number> {
   const base = await startOnFreePort(freePort, (port) => ({
     name: 'bare Fastify',
     command: process.execPath,
-    args: ['--import', 'tsx', join(root, 'bench/baseline.ts')],
-    cwd: root,
+    args: ['--import', 'tsx', join(ROOT, 'bench/baseline.ts')],
+    cwd: ROOT,
     port,
     readyPath: '/',
     env: { PORT: String(port), NODE_ENV: 'production' },
@@ -157,7 +144,7 @@ async function main (): Promise<number> {
   console.log()
   console.log(textTable(rows))
   console.log()
-  const file = writeResults(join(root, 'bench/results'), machine, rows)
+  const file = writeResults(join(ROOT, 'bench/results'), machine, rows)
   log(`bench: written to ${file}`)
   return rows.some((r) => r.result === 'fail') ? 1 : 0
 }
