@@ -138,7 +138,7 @@ export async function buildApp ({ config, database, logger = false, now }: Build
   await app.register(calendarRoutes, modules)
   await app.register(registrationsRoutes, modules)
   await app.register(timetableRoutes, modules)
-  await app.register(summariesRoutes, { ...modules, now })
+  await app.register(summariesRoutes, { now, ...modules })
 
   return app
 }

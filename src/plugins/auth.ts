@@ -60,7 +60,7 @@ export const authPlugin = fp(async function authPlugin (app: FastifyInstance, op
     if (auth === 'public') return
     // OpenAPI 3.1 lets a bearer scheme list role names: admin-only operations say so.
     const roles = auth === 'admin' ? ['admin'] : []
-    route.schema = { ...route.schema, security: auth === 'optional' ? [{}, { organiserToken: [] }] : [{ organiserToken: roles }] }
+    route.schema = Object.assign({}, route.schema, { security: auth === 'optional' ? [{}, { organiserToken: [] }] : [{ organiserToken: roles }] })
     const hook: onRequestHookHandler = (request, _reply, done) => {
       if (auth === 'optional' && request.headers.authorization === undefined) return done()
       authenticate(request, auth).then(() => done(), done)

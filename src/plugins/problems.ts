@@ -148,7 +148,7 @@ export const problemsPlugin = fp(async function problemsPlugin (app: FastifyInst
     }
     const framework = error.code ? FRAMEWORK_ERRORS[error.code] : undefined
     if (framework) {
-      return sendProblem(reply, request, { ...framework, detail: error.message })
+      return sendProblem(reply, request, Object.assign({}, framework, { detail: error.message }))
     }
     if (error.statusCode === 429) {
       return sendProblem(reply, request, { status: 429, type: 'rate-limited', title: 'Too many requests', detail: error.message })

@@ -87,12 +87,12 @@ export function calendarRepository (db: Db) {
     async personalFeedState (feedTokenHash: string): Promise<PersonalFeedState | undefined> {
       const selection: FeedSelection = { of: 'registration', registrationId: sql`registrations.id`, workshopId: sql`workshops.id` }
       const [row] = await db.select({
-        ...workshopColumns,
         registrationId: registrations.id,
         registrationStatus: registrations.status,
         erasedAt: registrations.erasedAt,
         registrationUpdatedAt: registrations.updatedAt,
         digest: sessionsDigest(selection),
+        ...workshopColumns,
       }).from(registrations).innerJoin(workshops, eq(workshops.id, registrations.workshopId))
         .where(eq(registrations.feedTokenHash, feedTokenHash))
       return row

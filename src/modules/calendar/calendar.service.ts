@@ -19,14 +19,18 @@ export interface FeedRequest {
   principal: Principal | null
 }
 
-/** A feed's answer: unchanged (304) or its text, always with its validators. */
+/**
+ * A feed's answer: unchanged (304) or its text, always with its validators. Every answer has all five
+ * fields: one hidden class for V8 (README, Performance: object spread).
+ */
 export interface FeedAnswer {
   etag: string
   lastModified: string
   notModified: boolean
-  /** The text (personal feeds), or the cached representation (workshop and session feeds). */
-  body?: string
-  rendered?: Rendered
+  /** The text (personal feeds, when changed). */
+  body: string | undefined
+  /** The cached representation (workshop and session feeds). */
+  rendered: Rendered | undefined
 }
 
 const PERSONAL_NAME: Record<Language, string> = { en: ' (my sessions)', ar: ' (جلساتي)' }
@@ -52,11 +56,10 @@ export function calendarService (db: Db, config: Config, options: { cacheSize?: 
   }
 
   /** RFC 9110 13.2.2: If-None-Match decides when sent; If-Modified-Since only without it. */
-  function conditional (etag: string, matches: (ifNoneMatch: string) => boolean, lastModifiedSeconds: number, lastModified: string, request: FeedRequest): Omit<FeedAnswer, 'body'> {
-    const notModified = request.ifNoneMatch !== undefined
+  function notModified (matches: (ifNoneMatch: string) => boolean, lastModifiedSeconds: number, request: FeedRequest): boolean {
+    return request.ifNoneMatch !== undefined
       ? matches(request.ifNoneMatch)
       : request.ifModifiedSince !== undefined && notModifiedSince(request.ifModifiedSince, lastModifiedSeconds)
-    return { etag, lastModified, notModified }
   }
 
   const workshopName = (state: Pick<FeedState, 'title'>, lang: Language) => pick(state.title, lang)
@@ -84,8 +87,8 @@ export function calendarService (db: Db, config: Config, options: { cacheSize?: 
       const meta = metaOf(workshop, lang, workshopName(workshop, lang))
       return represent(Buffer.from(renderCalendar(meta, rows.map((session) => events.render(session, meta)))))
     })
-    const answer = conditional(rendered.etag, (tags) => matchesRendered(tags, rendered), state.lastModifiedSeconds, state.lastModified, request)
-    return { ...answer, rendered }
+    const unchanged = notModified((tags) => matchesRendered(tags, rendered), state.lastModifiedSeconds, request)
+    return { etag: rendered.etag, lastModified: state.lastModified, notModified: unchanged, body: undefined, rendered }
   }
 
   return {
@@ -113,11 +116,12 @@ export function calendarService (db: Db, config: Config, options: { cacheSize?: 
         'registration', state.registrationId, state.registrationStatus]
       const etag = `"${contentHash(parts.join('\n'))}"`
       const seconds = Math.floor(Math.max(state.registrationUpdatedAt.getTime() / 1000, state.workshopUpdatedAt.getTime() / 1000, Number(state.digest.split(' ')[2])))
-      const answer = conditional(etag, (tags) => matchesIfNoneMatch(tags, etag), seconds, httpDate(seconds), request)
-      if (answer.notModified) return answer
+      const lastModified = httpDate(seconds)
+      if (notModified((tags) => matchesIfNoneMatch(tags, etag), seconds, request)) return { etag, lastModified, notModified: true, body: undefined, rendered: undefined }
       const meta = metaOf(state, lang, workshopName(state, lang) + PERSONAL_NAME[lang])
       const rows = await repo.sessions({ of: 'registration', registrationId: state.registrationId, workshopId: state.workshopId })
-      return { ...answer, body: renderCalendar(meta, rows.map((session) => events.render(session, meta))) }
+      const body = renderCalendar(meta, rows.map((session) => events.render(session, meta)))
+      return { etag, lastModified, notModified: false, body, rendered: undefined }
     },
   }
 }

@@ -40,7 +40,7 @@ export function organisationsRepository (db: Db) {
     /** Changes a row, only when it is still at the expected version (when one is given). */
     async update (id: string, values: Partial<NewOrganisation>, expectedVersion: number | null): Promise<OrganisationRow | undefined> {
       const [row] = await db.update(organisations)
-        .set({ ...values, version: sql`${organisations.version} + 1`, updatedAt: sql`now()` })
+        .set(Object.assign({}, values, { version: sql`${organisations.version} + 1`, updatedAt: sql`now()` }))
         .where(and(eq(organisations.id, id), expectedVersion === null ? undefined : eq(organisations.version, expectedVersion))).returning()
       return row
     },

@@ -25,7 +25,7 @@ export async function organisationsRoutes (app: App, { db }: ModuleOptions) {
     const key = idempotencyKeyOf(request.headers['idempotency-key'])
     const answer = await idempotent(db, key, idempotencyScope('createOrganisation', request.principal), request.body, async (tx) => {
       const row = await service.create(request.body, tx)
-      return { status: 201, body: { ...organisationView(row), etag: etagOf(row.id, row.version) } }
+      return { status: 201, body: { etag: etagOf(row.id, row.version), ...organisationView(row) } }
     })
     const { etag, ...body } = answer.body
     if (answer.replayed) reply.header('idempotent-replayed', 'true')

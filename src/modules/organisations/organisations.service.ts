@@ -35,7 +35,7 @@ export function organisationsService (db: Db) {
       const nameKey = organisationNameKey(input.name)
       const existing = await repo(tx).findByNameKey(nameKey)
       if (existing) throw nameTaken(existing)
-      return repo(tx).insert({ ...input, nameKey })
+      return repo(tx).insert(Object.assign({}, input, { nameKey }))
     },
 
     async get (id: string): Promise<OrganisationRow> {

@@ -43,7 +43,8 @@ const placed = {
 export function registrationsRepository (db: Db) {
   const selectPlaced = () => db.select({ row: registrations, ...placed }).from(registrations)
   const flatten = (rows: { row: RegistrationRow, waitlistPosition: number | null, cursorKey: string }[]): PlacedRow[] =>
-    rows.map((r) => ({ ...r.row, waitlistPosition: r.waitlistPosition === null ? null : Number(r.waitlistPosition), cursorKey: r.cursorKey }))
+    // The added fields first, the row spread last: one hidden class for every row (README, Performance: object spread).
+    rows.map((r) => ({ waitlistPosition: r.waitlistPosition === null ? null : Number(r.waitlistPosition), cursorKey: r.cursorKey, ...r.row }))
 
   return {
     async findPlaced (workshopId: string, id: string): Promise<PlacedRow | undefined> {
@@ -60,7 +61,7 @@ export function registrationsRepository (db: Db) {
       return row
     },
     async update (id: string, values: Partial<NewRegistration>): Promise<RegistrationRow> {
-      const [row] = await db.update(registrations).set({ ...values, updatedAt: sql`now()` }).where(eq(registrations.id, id)).returning()
+      const [row] = await db.update(registrations).set(Object.assign({}, values, { updatedAt: sql`now()` })).where(eq(registrations.id, id)).returning()
       return row
     },
     /** Puts a registration at the end of the waitlist. */

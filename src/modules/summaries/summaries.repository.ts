@@ -26,7 +26,7 @@ export function summariesRepository (db: Db) {
       return row
     },
     async update (workshopId: string, values: Partial<NewSummary>): Promise<SummaryRow> {
-      const [row] = await db.update(summaries).set({ ...values, updatedAt: sql`now()` }).where(eq(summaries.workshopId, workshopId)).returning()
+      const [row] = await db.update(summaries).set(Object.assign({}, values, { updatedAt: sql`now()` })).where(eq(summaries.workshopId, workshopId)).returning()
       return row
     },
     /** Published summaries, newest publication first (keyset on published_at, workshop_id). */

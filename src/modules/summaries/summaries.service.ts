@@ -113,10 +113,10 @@ export function summariesService (db: Db, config: Config, options: SummariesOpti
         }
         const speaker = speakers.get(q.speaker_id)
         if (!speaker) throw invalidField(`quotes.${i}.speaker_id`, 'is not a speaker of this workshop')
-        return { speaker_id: q.speaker_id, name: speaker.name, ...(speaker.title ? { title: speaker.title } : {}), ...(speaker.organisation ? { organisation: speaker.organisation } : {}), text: q.text }
+        return { speaker_id: q.speaker_id, name: speaker.name, text: q.text, ...(speaker.title ? { title: speaker.title } : {}), ...(speaker.organisation ? { organisation: speaker.organisation } : {}) }
       }
       if (!present(q.name)) throw invalidField(`quotes.${i}.name`, 'is required when the quote has no speaker_id')
-      return { name: q.name!.trim(), ...(q.title ? { title: q.title } : {}), ...(q.organisation ? { organisation: q.organisation } : {}), text: q.text }
+      return { name: q.name!.trim(), text: q.text, ...(q.title ? { title: q.title } : {}), ...(q.organisation ? { organisation: q.organisation } : {}) }
     })
   }
 

@@ -30,7 +30,7 @@ export function timetableRepository (db: Db) {
 
     async insertRoom (values: typeof rooms.$inferInsert): Promise<RoomRow> {
       const now = new Date()
-      const [row] = await db.insert(rooms).values({ ...values, createdAt: now, updatedAt: now }).returning()
+      const [row] = await db.insert(rooms).values(Object.assign({}, values, { createdAt: now, updatedAt: now })).returning()
       return row
     },
     async roomsOf (workshopId: string, after?: Cursor, limit = 10_000): Promise<RoomRow[]> {
@@ -44,11 +44,11 @@ export function timetableRepository (db: Db) {
 
     async insertSpeaker (values: NewSpeaker): Promise<SpeakerRow> {
       const now = new Date()
-      const [row] = await db.insert(speakers).values({ ...values, createdAt: now, updatedAt: now }).returning()
+      const [row] = await db.insert(speakers).values(Object.assign({}, values, { createdAt: now, updatedAt: now })).returning()
       return row
     },
     async updateSpeaker (workshopId: string, id: string, values: Partial<NewSpeaker>): Promise<SpeakerRow | undefined> {
-      const [row] = await db.update(speakers).set({ ...values, updatedAt: sql`now()` })
+      const [row] = await db.update(speakers).set(Object.assign({}, values, { updatedAt: sql`now()` }))
         .where(and(eq(speakers.workshopId, workshopId), eq(speakers.id, id))).returning()
       return row
     },
@@ -67,7 +67,7 @@ export function timetableRepository (db: Db) {
     },
     /** Changes a session and raises its version (callers hold its row lock). */
     async updateSession (id: string, values: Partial<NewSession>): Promise<SessionRow> {
-      const [row] = await db.update(sessions).set({ ...values, version: sql`${sessions.version} + 1`, updatedAt: values.cancelledAt ?? sql`now()` })
+      const [row] = await db.update(sessions).set(Object.assign({}, values, { version: sql`${sessions.version} + 1`, updatedAt: values.cancelledAt ?? sql`now()` }))
         .where(eq(sessions.id, id)).returning()
       return row
     },
@@ -118,7 +118,7 @@ export function timetableRepository (db: Db) {
     /** A scheduled session of one of these speakers that overlaps [start, end), other than `exceptId`. */
     async speakerConflict (speakerIds: string[], start: Date, end: Date, exceptId?: string): Promise<(OtherSession & { speakerId: string }) | undefined> {
       if (speakerIds.length === 0) return undefined
-      const [row] = await db.select({ ...otherFields, speakerId: sessionSpeakers.speakerId }).from(sessionSpeakers)
+      const [row] = await db.select({ speakerId: sessionSpeakers.speakerId, ...otherFields }).from(sessionSpeakers)
         .innerJoin(sessions, eq(sessions.id, sessionSpeakers.sessionId))
         .where(and(inArray(sessionSpeakers.speakerId, speakerIds), eq(sessionSpeakers.active, true),
           sql`${sessionSpeakers.startsAt} < ${iso(end)}`, sql`${sessionSpeakers.endsAt} > ${iso(start)}`,

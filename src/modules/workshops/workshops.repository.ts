@@ -32,7 +32,7 @@ export function workshopsRepository (db: Db) {
     /** Changes a workshop and raises its version (callers hold its row lock). */
     async update (id: string, values: Partial<NewWorkshop>): Promise<WorkshopRow> {
       const [row] = await db.update(workshops)
-        .set({ ...values, version: sql`${workshops.version} + 1`, updatedAt: sql`now()` })
+        .set(Object.assign({}, values, { version: sql`${workshops.version} + 1`, updatedAt: sql`now()` }))
         .where(eq(workshops.id, id)).returning()
       return row
     },
