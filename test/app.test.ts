@@ -71,11 +71,13 @@ t.test('requests the service refuses answer problem+json', async (t) => {
   t.equal(merge.statusCode, 201, 'merge-patch+json is JSON too')
 })
 
-t.test('security headers on every answer', async (t) => {
+t.test('security headers on every answer but a 304', async (t) => {
   const { app } = await buildTestApp(t)
   for (const url of ['/healthz', '/v1/workshops', '/nope']) {
     const res = await app.inject(url)
     t.equal(res.headers['x-content-type-options'], 'nosniff', url)
+    t.equal(res.headers['x-frame-options'], 'DENY', url)
+    t.match(String(res.headers['strict-transport-security']), /max-age=/, url)
     t.match(String(res.headers['content-security-policy']), /default-src 'none'/, url)
   }
 })

@@ -55,11 +55,21 @@ export const SECURITY_HEADERS = headersOf(HELMET_OPTIONS)
 /** For HTML pages, beside SECURITY_HEADERS and the page's own Content-Security-Policy. */
 export const DOCUMENT_HEADERS = headersOf(DOCUMENT_OPTIONS)
 
-/** Sets the security headers on every answer (before routing, so 404s and refusals carry them too). */
+/** SECURITY_HEADERS without the Content-Security-Policy: for pages that set their own. */
+const SECURITY_HEADERS_BUT_CSP: Readonly<Record<string, string>> = Object.freeze(Object.fromEntries(Object.entries(SECURITY_HEADERS).filter(([name]) => name !== 'content-security-policy')))
+
+/**
+ * Sets the security headers on every answer as it is sent (so 404s and refusals carry them too), and
+ * keeps a page's own Content-Security-Policy. A 304 carries only what RFC 9110 15.4.5 asks of it
+ * (ETag, Cache-Control, Vary, Date): it has no content for these headers to protect, and the client
+ * keeps the headers of the copy it revalidated (RFC 9111 4.3.4). Calendar apps revalidate their
+ * feeds all day, so the 304 is the service's most frequent answer; each header cost it about 2 % of
+ * its CPU (bench: callgrind, README).
+ */
 export const securityPlugin = fp(async function securityPlugin (app: FastifyInstance) {
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(SECURITY_HEADERS)
-    done()
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (reply.statusCode !== 304) reply.headers(reply.hasHeader('content-security-policy') ? SECURITY_HEADERS_BUT_CSP : SECURITY_HEADERS)
+    done(null, payload)
   })
 }, { name: 'security' })
 

@@ -213,6 +213,14 @@ t.test('calendars', async (t) => {
     t.equal(notModified.statusCode, 304)
     t.equal(notModified.body, '')
     t.equal(notModified.headers.etag, etag)
+    // RFC 9110 15.4.5: what a 304 must carry, and nothing the client's copy already has.
+    t.equal(notModified.headers['cache-control'], 'public, no-cache')
+    t.equal(notModified.headers.vary, 'Accept-Language, Accept-Encoding')
+    for (const header of ['last-modified', 'content-disposition', 'content-security-policy', 'strict-transport-security', 'x-content-type-options', 'x-frame-options']) {
+      t.equal(notModified.headers[header], undefined, `a 304 leaves out ${header}`)
+    }
+    t.equal(first.headers['content-disposition'], 'inline; filename="workshop.ics"')
+    t.equal(first.headers['x-content-type-options'], 'nosniff', 'the 200 has the security headers')
     t.equal((await get(app, url, { 'if-none-match': `"other", W/${etag}` })).statusCode, 304, 'weak comparison, lists')
     t.equal((await get(app, url, { 'if-none-match': '*' })).statusCode, 304)
     t.equal((await get(app, url, { 'if-none-match': '"other"' })).statusCode, 200)

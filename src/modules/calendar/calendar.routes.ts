@@ -22,21 +22,25 @@ function feedRequest (request: FastifyRequest<{ Querystring: { lang?: string } }
 
 const CALENDAR_TYPE = 'text/calendar; charset=utf-8'
 
-/** Clients revalidate each time (a 304 is cheap), so a change shows on their next refresh. */
-function send (reply: FastifyReply, request: FastifyRequest, answer: FeedAnswer, options: { cache: 'public' | 'private', filename: string }) {
-  reply.header('last-modified', answer.lastModified).header('cache-control', `${options.cache}, no-cache`)
-  if (options.cache === 'private') reply.header('x-robots-tag', 'noindex')
+/** How each feed is answered: clients revalidate each time (a 304 is cheap), so a change shows on their next refresh. */
+const PUBLIC_FEED = { cacheControl: 'public, no-cache', private: false }
+const PERSONAL_FEED = { cacheControl: 'private, no-cache', private: true }
+
+function send (reply: FastifyReply, request: FastifyRequest, answer: FeedAnswer, options: { feed: typeof PUBLIC_FEED, disposition: string }) {
+  reply.header('cache-control', options.feed.cacheControl)
+  if (options.feed.private) reply.header('x-robots-tag', 'noindex')
+  // A 304 leaves out Last-Modified (RFC 9110 15.4.5: it has an ETag; the client keeps its copy's date).
+  if (!answer.notModified) reply.header('last-modified', answer.lastModified).header('content-disposition', options.disposition)
   const { rendered } = answer
   if (rendered) {
     // A cached representation: its ETag and Vary follow the coding this client gets.
-    if (!answer.notModified) reply.header('content-disposition', `inline; filename="${options.filename}"`)
     return sendRendered(reply, rendered, {
       type: CALENDAR_TYPE, vary: 'Accept-Language, Accept-Encoding', acceptEncoding: request.headers['accept-encoding'], notModified: answer.notModified,
     })
   }
   reply.header('etag', answer.etag).header('vary', 'Accept-Language')
   if (answer.notModified) return reply.code(304).send()
-  return reply.type(CALENDAR_TYPE).header('content-disposition', `inline; filename="${options.filename}"`).send(answer.body)
+  return reply.type(CALENDAR_TYPE).send(answer.body)
 }
 
 export async function calendarRoutes (app: App, { db, config }: ModuleOptions) {
@@ -52,7 +56,7 @@ export async function calendarRoutes (app: App, { db, config }: ModuleOptions) {
     },
   }, async (request, reply) => {
     const answer = await service.workshopFeed(request.params.workshopId, { room: request.query.room, kind: request.query.kind }, feedRequest(request))
-    return send(reply, request, answer, { cache: 'public', filename: 'workshop.ics' })
+    return send(reply, request, answer, { feed: PUBLIC_FEED, disposition: 'inline; filename="workshop.ics"' })
   })
 
   app.get('/v1/workshops/:workshopId/sessions/:sessionId/calendar.ics', {
@@ -64,7 +68,7 @@ export async function calendarRoutes (app: App, { db, config }: ModuleOptions) {
     },
   }, async (request, reply) => {
     const answer = await service.sessionFeed(request.params.workshopId, request.params.sessionId, feedRequest(request))
-    return send(reply, request, answer, { cache: 'public', filename: 'session.ics' })
+    return send(reply, request, answer, { feed: PUBLIC_FEED, disposition: 'inline; filename="session.ics"' })
   })
 
   app.get('/v1/calendars/:feedToken.ics', {
@@ -76,6 +80,6 @@ export async function calendarRoutes (app: App, { db, config }: ModuleOptions) {
     },
   }, async (request, reply) => {
     const answer = await service.personalFeed(request.params.feedToken, feedRequest(request))
-    return send(reply, request, answer, { cache: 'private', filename: 'my-sessions.ics' })
+    return send(reply, request, answer, { feed: PERSONAL_FEED, disposition: 'inline; filename="my-sessions.ics"' })
   })
 }
