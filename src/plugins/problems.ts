@@ -4,6 +4,7 @@ import { Ajv, type Options as AjvOptions } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import buildSerializer from 'fast-json-stringify'
 import { ProblemError, type FieldError } from '../errors.ts'
+import { isUuid } from '../lib/schemas.ts'
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
 
@@ -13,6 +14,7 @@ const PROBLEM_BASE = 'https://nadwa.dev/problems/'
 function makeAjv (options: AjvOptions): Ajv {
   const ajv = new Ajv({ allErrors: false, removeAdditional: true, useDefaults: true, strict: false, ...options })
   addFormats(ajv)
+  ajv.addFormat('uuid', isUuid)
   return ajv
 }
 
