@@ -14,20 +14,12 @@ export const ShortLocalized = (description: string) => Type.Object({
 export const Uuid = (description: string) => Type.String({ format: 'uuid', description })
 
 /**
- * The `uuid` format as this service checks it: 36 characters, hex digits (either case) in groups of
- * 8-4-4-4-12. ajv-formats' own also took a `urn:uuid:` prefix, which PostgreSQL refuses (a 500);
- * and its regular expression cost a request about 1 % of its instructions, this loop a fifth of that.
+ * The `uuid` format as this service checks it: hex digits (either case) in groups of 8-4-4-4-12 and
+ * nothing around them. ajv-formats' own also took a `urn:uuid:` prefix, which PostgreSQL refuses (such
+ * ids answered 500).
  */
-export function isUuid (value: string): boolean {
-  if (value.length !== 36) return false
-  for (let i = 0; i < 36; i++) {
-    const c = value.charCodeAt(i)
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 45) return false
-    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false
-  }
-  return true
-}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+export const isUuid = (value: string): boolean => UUID.test(value)
 
 /** An RFC 3339 instant that carries its offset: `2023-02-05T09:00:00+03:00`. */
 export const Instant = (description: string) => Type.String({

@@ -55,9 +55,5 @@ t.test('a uuid is 8-4-4-4-12 hex digits, nothing around them: anything else is a
     assertProblem(t, await app.inject(`/things/${encodeURIComponent(bad)}`), 400, 'params.id')
   }
   t.ok(isUuid(id))
-  t.notOk(isUuid(`${id.slice(0, 35)}/`), 'a character past f / 9 ranges')
-  t.notOk(isUuid(`${id.slice(0, 35)}G`))
-  t.notOk(isUuid(`${id.slice(0, 35)}:`))
-  t.notOk(isUuid(`${id.slice(0, 35)}@`))
-  t.notOk(isUuid(`${id.slice(0, 35)}\``))
+  t.notOk(isUuid(`${id}\n`), 'nothing after it, not even a line end')
 })
