@@ -105,14 +105,16 @@ const sizeOf = (value: Rendered) => value.body.length + (value.gzip?.length ?? 0
 
 /**
  * Rendered representations, each kept with the version of the database state it was rendered from,
- * bounded in bytes (least recently used first out). `get` answers the cached one when its version is
- * the one asked for; otherwise one render runs for every concurrent caller of that key and version.
+ * bounded in bytes (least recently used first out). `cached` answers the kept one when its version is
+ * the one asked for; otherwise `render` runs one render for every concurrent caller of that key and version.
  */
 export class RenderCache<T extends Rendered = Rendered> {
-  private readonly entries = new Map<string, { version: string, value: T, started: number }>()
+  private readonly entries = new Map<string, { version: string, value: T, started: number, used: number }>()
   private readonly rendering = new Map<string, { version: string, promise: Promise<T> }>()
   private bytes = 0
   private started = 0
+  /** Counts uses: the entry with the smallest `used` is the least recently used. */
+  private clock = 0
   hits = 0
   renders = 0
 
@@ -121,14 +123,21 @@ export class RenderCache<T extends Rendered = Rendered> {
   get size (): number { return this.entries.size }
   get usedBytes (): number { return this.bytes }
 
-  async get (key: string, version: string, render: () => Promise<T>): Promise<T> {
+  /**
+   * The cached representation of this key and version, or undefined. A hit allocates nothing: the
+   * entry is marked used, not moved (deleting and adding it again made the Map allocate new tables,
+   * which lived long enough to be copied out of the young generation).
+   */
+  cached (key: string, version: string): T | undefined {
     const entry = this.entries.get(key)
-    if (entry && entry.version === version) {
-      this.hits++
-      this.entries.delete(key)
-      this.entries.set(key, entry)
-      return entry.value
-    }
+    if (entry === undefined || entry.version !== version) return undefined
+    this.hits++
+    entry.used = ++this.clock
+    return entry.value
+  }
+
+  /** Renders this key and version once for every concurrent caller, and keeps the result. */
+  async render (key: string, version: string, render: () => Promise<T>): Promise<T> {
     const running = this.rendering.get(key)
     if (running && running.version === version) return running.promise
     this.renders++
@@ -154,12 +163,19 @@ export class RenderCache<T extends Rendered = Rendered> {
     }
     // A representation larger than the whole budget is answered, not kept.
     if (sizeOf(value) > this.maxBytes) return
-    this.entries.set(key, { version, value, started })
+    this.entries.set(key, { version, value, started, used: ++this.clock })
     this.bytes += sizeOf(value)
-    for (const [oldest, { value: evicted }] of this.entries) {
-      if (this.bytes <= this.maxBytes) break
-      this.entries.delete(oldest)
-      this.bytes -= sizeOf(evicted)
+    while (this.bytes > this.maxBytes) {
+      let oldest: string | undefined
+      let least = Infinity
+      for (const [k, entry] of this.entries) {
+        if (entry.used < least) {
+          least = entry.used
+          oldest = k
+        }
+      }
+      this.bytes -= sizeOf(this.entries.get(oldest!)!.value)
+      this.entries.delete(oldest!)
     }
   }
 }

@@ -55,10 +55,13 @@ export function calendarService (db: Db, config: Config, options: { cacheSize?: 
     }
   }
 
-  /** RFC 9110 13.2.2: If-None-Match decides when sent; If-Modified-Since only without it. */
-  function notModified (matches: (ifNoneMatch: string) => boolean, lastModifiedSeconds: number, request: FeedRequest): boolean {
+  /**
+   * RFC 9110 13.2.2: If-None-Match decides when sent; If-Modified-Since only without it. (`matches`
+   * and its `tag` are passed apart, not as a closure: nothing to allocate per request.)
+   */
+  function notModified<Tag> (request: FeedRequest, matches: (ifNoneMatch: string, tag: Tag) => boolean, tag: Tag, lastModifiedSeconds: number): boolean {
     return request.ifNoneMatch !== undefined
-      ? matches(request.ifNoneMatch)
+      ? matches(request.ifNoneMatch, tag)
       : request.ifModifiedSince !== undefined && notModifiedSince(request.ifModifiedSince, lastModifiedSeconds)
   }
 
@@ -78,28 +81,32 @@ export function calendarService (db: Db, config: Config, options: { cacheSize?: 
     const key = selection.of === 'workshop'
       ? `workshop|${selection.workshopId}|${selection.roomId ?? ''}|${selection.kind ?? ''}|${lang}`
       : `session|${selection.workshopId}|${selection.sessionId}|${lang}`
-    const rendered = await feeds.get(key, String(state.version), async () => {
-      const workshop = await repo.workshop(selection.workshopId)
-      /* c8 ignore next: only when the workshop goes between the two reads (no operation deletes workshops) */
-      if (!workshop) throw notFound('Workshop')
-      const rows = await repo.sessions(selection)
-      if (selection.of === 'session' && rows.length === 0) throw notFound('Session')
-      const meta = metaOf(workshop, lang, workshopName(workshop, lang))
-      return represent(Buffer.from(renderCalendar(meta, rows.map((session) => events.render(session, meta)))))
-    })
-    const unchanged = notModified((tags) => matchesRendered(tags, rendered), state.lastModifiedSeconds, request)
+    // The closure that renders is made only when no representation of this version is cached.
+    const rendered = feeds.cached(key, state.versionKey) ?? await feeds.render(key, state.versionKey, () => renderFeed(selection, lang))
+    const unchanged = notModified(request, matchesRendered, rendered, state.lastModifiedSeconds)
     return { etag: rendered.etag, lastModified: state.lastModified, notModified: unchanged, body: undefined, rendered }
+  }
+
+  async function renderFeed (selection: Exclude<FeedSelection, { of: 'registration' }>, lang: Language): Promise<Rendered> {
+    const workshop = await repo.workshop(selection.workshopId)
+    /* c8 ignore next: only when the workshop goes between the two reads (no operation deletes workshops) */
+    if (!workshop) throw notFound('Workshop')
+    const rows = await repo.sessions(selection)
+    if (selection.of === 'session' && rows.length === 0) throw notFound('Session')
+    const meta = metaOf(workshop, lang, workshopName(workshop, lang))
+    return represent(Buffer.from(renderCalendar(meta, rows.map((session) => events.render(session, meta)))))
   }
 
   return {
     events,
     feeds,
 
-    async workshopFeed (workshopId: string, filter: { room?: string, kind?: SessionKind }, request: FeedRequest): Promise<FeedAnswer> {
+    // Not async: an async function that returns publicFeed's promise would cost a promise and two more turns of the microtask queue.
+    workshopFeed (workshopId: string, filter: { room?: string, kind?: SessionKind }, request: FeedRequest): Promise<FeedAnswer> {
       return publicFeed({ of: 'workshop', workshopId, roomId: filter.room, kind: filter.kind }, request)
     },
 
-    async sessionFeed (workshopId: string, sessionId: string, request: FeedRequest): Promise<FeedAnswer> {
+    sessionFeed (workshopId: string, sessionId: string, request: FeedRequest): Promise<FeedAnswer> {
       return publicFeed({ of: 'session', workshopId, sessionId }, request)
     },
 
@@ -117,7 +124,7 @@ export function calendarService (db: Db, config: Config, options: { cacheSize?: 
       const etag = `"${contentHash(parts.join('\n'))}"`
       const seconds = Math.floor(Math.max(state.registrationUpdatedAt.getTime() / 1000, state.workshopUpdatedAt.getTime() / 1000, Number(state.digest.split(' ')[2])))
       const lastModified = httpDate(seconds)
-      if (notModified((tags) => matchesIfNoneMatch(tags, etag), seconds, request)) return { etag, lastModified, notModified: true, body: undefined, rendered: undefined }
+      if (notModified(request, matchesIfNoneMatch, etag, seconds)) return { etag, lastModified, notModified: true, body: undefined, rendered: undefined }
       const meta = metaOf(state, lang, workshopName(state, lang) + PERSONAL_NAME[lang])
       const rows = await repo.sessions({ of: 'registration', registrationId: state.registrationId, workshopId: state.workshopId })
       const body = renderCalendar(meta, rows.map((session) => events.render(session, meta)))

@@ -404,7 +404,7 @@ export function timetableService (db: Db, config: Config) {
     async agenda (workshopId: string, principal: Principal | null, serialize: (view: AgendaView) => string): Promise<Rendered> {
       const state = await states(workshopId)
       if (!state || (state.status === 'draft' && !principal)) throw notFound('Workshop')
-      return agendas.get(workshopId, String(state.version), async () => represent(Buffer.from(serialize(await agendaView(workshopId)))))
+      return agendas.cached(workshopId, state.versionKey) ?? agendas.render(workshopId, state.versionKey, async () => represent(Buffer.from(serialize(await agendaView(workshopId)))))
     },
   }
 }

@@ -11,6 +11,8 @@ export interface TimetableState {
   defaultLanguage: 'ar' | 'en'
   /** Rises whenever anything the agenda or a calendar shows changes (triggers keep it). */
   version: number
+  /** The version as the render caches' key takes it (made once per read, not per request). */
+  versionKey: string
   /**
    * When that last happened (the workshop row's updated_at or the timetable's latest change), in
    * whole seconds and as an HTTP date, for Last-Modified and If-Modified-Since: made once per read.
@@ -43,6 +45,6 @@ function readStates (db: Db): (workshopId: string) => Promise<TimetableState | u
     if (!row) return undefined
     const lastModifiedSeconds = Math.floor(row.changedAt.getTime() / 1000)
     // Written out, not spread: one hidden class for every state (README, Performance: object spread).
-    return { status: row.status, defaultLanguage: row.defaultLanguage, version: row.version, lastModified: httpDate(lastModifiedSeconds), lastModifiedSeconds }
+    return { status: row.status, defaultLanguage: row.defaultLanguage, version: row.version, versionKey: String(row.version), lastModified: httpDate(lastModifiedSeconds), lastModifiedSeconds }
   })
 }
