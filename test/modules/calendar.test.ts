@@ -219,7 +219,7 @@ t.test('calendars', async (t) => {
     for (const header of ['last-modified', 'content-disposition', 'content-security-policy', 'strict-transport-security', 'x-content-type-options', 'x-frame-options']) {
       t.equal(notModified.headers[header], undefined, `a 304 leaves out ${header}`)
     }
-    t.equal(first.headers['content-disposition'], 'inline; filename="workshop.ics"')
+    t.equal(first.headers['content-disposition'], undefined, 'the URL already ends in calendar.ics')
     t.equal(first.headers['x-content-type-options'], 'nosniff', 'the 200 has the security headers')
     t.equal((await get(app, url, { 'if-none-match': `"other", W/${etag}` })).statusCode, 304, 'weak comparison, lists')
     t.equal((await get(app, url, { 'if-none-match': '*' })).statusCode, 304)
@@ -310,10 +310,15 @@ t.test('calendars', async (t) => {
     t.same(parseBoth(t, res.body).map((e) => e.uid), [opening, keynote, group].map((s) => `${s.id}@nadwa`))
     t.notOk(res.body.includes(feedToken), 'the token is not in the text')
     t.equal(res.headers['cache-control'], 'private, no-cache')
+    t.equal(res.headers['x-robots-tag'], 'noindex')
+    t.equal(res.headers['content-disposition'], 'inline; filename="my-sessions.ics"', 'saved under a name, not under its secret token')
     t.same(parseBoth(t, (await get(app, `/v1/calendars/${other.feedToken}.ics`)).body).map((e) => e.uid), [opening, keynote, panel].map((s) => `${s.id}@nadwa`))
     t.match((await get(app, `${personal}?lang=ar`)).body.replace(/\r\n /g, ''), /\r\nNAME:.*\(جلساتي\)\r\n/)
 
-    t.equal((await get(app, personal, { 'if-none-match': String(res.headers.etag) })).statusCode, 304)
+    const unchanged = await get(app, personal, { 'if-none-match': String(res.headers.etag) })
+    t.equal(unchanged.statusCode, 304)
+    t.equal(unchanged.headers['last-modified'], undefined)
+    t.equal(unchanged.headers['content-disposition'], undefined)
     await db.insert(registrationSessions).values({ registrationId: registration.id, sessionId: panel.id })
     const chosen = await get(app, personal, { 'if-none-match': String(res.headers.etag) })
     t.equal(chosen.statusCode, 200, 'a new choice changes the feed')

@@ -22,15 +22,23 @@ function feedRequest (request: FastifyRequest<{ Querystring: { lang?: string } }
 
 const CALENDAR_TYPE = 'text/calendar; charset=utf-8'
 
-/** How each feed is answered: clients revalidate each time (a 304 is cheap), so a change shows on their next refresh. */
-const PUBLIC_FEED = { cacheControl: 'public, no-cache', private: false }
-const PERSONAL_FEED = { cacheControl: 'private, no-cache', private: true }
+/**
+ * How each kind of feed is answered. Clients revalidate each time (a 304 is cheap), so a change shows
+ * on their next refresh. A public feed's URL already ends in `calendar.ics` (the name a browser saves
+ * it under); a personal feed's ends in its secret token, so its answer names the file instead.
+ */
+interface FeedKind { cacheControl: string, robots: string | undefined, disposition: string | undefined }
+const PUBLIC_FEED: FeedKind = { cacheControl: 'public, no-cache', robots: undefined, disposition: undefined }
+const PERSONAL_FEED: FeedKind = { cacheControl: 'private, no-cache', robots: 'noindex', disposition: 'inline; filename="my-sessions.ics"' }
 
-function send (reply: FastifyReply, request: FastifyRequest, answer: FeedAnswer, options: { feed: typeof PUBLIC_FEED, disposition: string }) {
-  reply.header('cache-control', options.feed.cacheControl)
-  if (options.feed.private) reply.header('x-robots-tag', 'noindex')
-  // A 304 leaves out Last-Modified (RFC 9110 15.4.5: it has an ETag; the client keeps its copy's date).
-  if (!answer.notModified) reply.header('last-modified', answer.lastModified).header('content-disposition', options.disposition)
+function send (reply: FastifyReply, request: FastifyRequest, answer: FeedAnswer, feed: FeedKind) {
+  reply.header('cache-control', feed.cacheControl)
+  if (feed.robots !== undefined) reply.header('x-robots-tag', feed.robots)
+  if (!answer.notModified) {
+    // A 304 leaves out Last-Modified (RFC 9110 15.4.5: it has an ETag; the client keeps its copy's date).
+    reply.header('last-modified', answer.lastModified)
+    if (feed.disposition !== undefined) reply.header('content-disposition', feed.disposition)
+  }
   const { rendered } = answer
   if (rendered) {
     // A cached representation: its ETag and Vary follow the coding this client gets.
@@ -56,7 +64,7 @@ export async function calendarRoutes (app: App, { db, config }: ModuleOptions) {
     },
   }, async (request, reply) => {
     const answer = await service.workshopFeed(request.params.workshopId, { room: request.query.room, kind: request.query.kind }, feedRequest(request))
-    return send(reply, request, answer, { feed: PUBLIC_FEED, disposition: 'inline; filename="workshop.ics"' })
+    return send(reply, request, answer, PUBLIC_FEED)
   })
 
   app.get('/v1/workshops/:workshopId/sessions/:sessionId/calendar.ics', {
@@ -68,7 +76,7 @@ export async function calendarRoutes (app: App, { db, config }: ModuleOptions) {
     },
   }, async (request, reply) => {
     const answer = await service.sessionFeed(request.params.workshopId, request.params.sessionId, feedRequest(request))
-    return send(reply, request, answer, { feed: PUBLIC_FEED, disposition: 'inline; filename="session.ics"' })
+    return send(reply, request, answer, PUBLIC_FEED)
   })
 
   app.get('/v1/calendars/:feedToken.ics', {
@@ -80,6 +88,6 @@ export async function calendarRoutes (app: App, { db, config }: ModuleOptions) {
     },
   }, async (request, reply) => {
     const answer = await service.personalFeed(request.params.feedToken, feedRequest(request))
-    return send(reply, request, answer, { feed: PERSONAL_FEED, disposition: 'inline; filename="my-sessions.ics"' })
+    return send(reply, request, answer, PERSONAL_FEED)
   })
 }
