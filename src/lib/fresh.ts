@@ -165,17 +165,12 @@ export class RenderCache<T extends Rendered = Rendered> {
     if (sizeOf(value) > this.maxBytes) return
     this.entries.set(key, { version, value, started, used: ++this.clock })
     this.bytes += sizeOf(value)
-    while (this.bytes > this.maxBytes) {
-      let oldest: string | undefined
-      let least = Infinity
-      for (const [k, entry] of this.entries) {
-        if (entry.used < least) {
-          least = entry.used
-          oldest = k
-        }
-      }
-      this.bytes -= sizeOf(this.entries.get(oldest!)!.value)
-      this.entries.delete(oldest!)
+    if (this.bytes <= this.maxBytes) return
+    // Over budget: out in order of last use (one sort, however many go).
+    for (const [k, entry] of [...this.entries].sort((x, y) => x[1].used - y[1].used)) {
+      if (this.bytes <= this.maxBytes) break
+      this.entries.delete(k)
+      this.bytes -= sizeOf(entry.value)
     }
   }
 }

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import ts from 'typescript'
-import { READS_V8_11_3, withoutLoaders } from '../helpers.ts'
+import { withoutLoaders } from '../helpers.ts'
 
 /**
  * Node 20's V8 (11.3) gives an object literal that spreads one object and then adds properties
@@ -13,7 +13,7 @@ import { READS_V8_11_3, withoutLoaders } from '../helpers.ts'
  * another order (`{ added, ...base }`), `Object.assign({}, base, { added })`, or the literal written
  * out keep one hidden class.
  */
-t.test('the premise: V8 makes a new hidden class for { ...base, added } every time, not for the other forms', READS_V8_11_3, async (t) => {
+t.test('the premise: V8 makes a new hidden class for { ...base, added } every time, not for the other forms', async (t) => {
   const script = `
     const base = (i) => ({ etag: 'e' + i, lastModified: 'l', notModified: i % 2 === 0 })
     const forms = {
@@ -32,7 +32,10 @@ t.test('the premise: V8 makes a new hidden class for { ...base, added } every ti
   const child = spawnSync('/bin/sh', withoutLoaders(['--allow-natives-syntax', '-e', script]), { env: { PATH: process.env.PATH }, encoding: 'utf8' })
   t.equal(child.status, 0, child.stderr)
   const changes = JSON.parse(child.stdout) as Record<string, number>
-  t.ok(changes.spreadFirst > 900, `{ ...base, added }: a new hidden class ${changes.spreadFirst} times in 1,000 (if a Node release fixes this, the rule below can go)`)
+  const seen = `{ ...base, added }: a new hidden class ${changes.spreadFirst} times in 1,000`
+  // Node 20's V8 (11.3) is the one the service runs on; another reports what it does (if it keeps one, the rule below can go).
+  if (process.versions.v8.startsWith('11.3.')) t.ok(changes.spreadFirst > 900, seen)
+  else t.comment(`V8 ${process.versions.v8}: ${seen}`)
   t.same({ spreadLast: changes.spreadLast, assign: changes.assign, writtenOut: changes.writtenOut }, { spreadLast: 0, assign: 0, writtenOut: 0 }, 'the other forms keep one')
 })
 
