@@ -47,7 +47,7 @@ export async function idempotent<T> (
   request: unknown,
   run: (tx: Db) => Promise<Answer<T>>,
 ): Promise<Answer<T> & { replayed: boolean }> {
-  if (key === undefined) return replayedOr(await db.transaction((tx) => run(tx as unknown as Db)), false)
+  if (key === undefined) return withReplayed(await db.transaction((tx) => run(tx as unknown as Db)), false)
   const keyHash = derive('key', scope, key).toString('hex')
   const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex')
   const secret = derive('seal', scope, key)
@@ -61,16 +61,16 @@ export async function idempotent<T> (
       if (stored.requestHash !== requestHash) {
         throw new ProblemError(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'This Idempotency-Key was used with a different request body')
       }
-      return replayedOr(unseal<T>(stored.sealedResponse!, secret), true)
+      return withReplayed(unseal<T>(stored.sealedResponse!, secret), true)
     }
     const answer = await run(tx)
     await tx.update(idempotencyKeys).set({ statusCode: answer.status, sealedResponse: seal(answer, secret) })
       .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.keyHash, keyHash)))
-    return replayedOr(answer, false)
+    return withReplayed(answer, false)
   })
 }
 
 /** The answer with whether it was replayed: written out, not spread: one hidden class for V8 (README, Performance: object spread). */
-function replayedOr<T> (answer: Answer<T>, replayed: boolean): Answer<T> & { replayed: boolean } {
+function withReplayed<T> (answer: Answer<T>, replayed: boolean): Answer<T> & { replayed: boolean } {
   return { status: answer.status, body: answer.body, replayed }
 }
