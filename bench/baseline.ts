@@ -1,12 +1,13 @@
 // The baseline: a bare Fastify "hello" in its own process, on the same machine as the service.
-// PUT /bytes stores a body and GET /bytes answers it as it is: bare Fastify sending the very bytes
-// a scenario's route answers, to tell the cost of the bytes (and of the load generator reading
+// PUT /bytes stores a body, and the header lines to answer it with (JSON in X-Answer-Headers), and
+// GET /bytes answers them as they are: bare Fastify sending the very bytes a scenario's route
+// answers, header lines included, to tell the cost of the bytes (and of the load generator reading
 // them) from the cost of the service.
 import Fastify from 'fastify'
 
 const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 })
 let bytes: Buffer = Buffer.alloc(0)
-let type = 'application/octet-stream'
+let headers: Record<string, string> = { 'content-type': 'application/octet-stream' }
 // Every body is kept as its bytes: with Fastify's JSON parser left in, a JSON body (the agenda) was
 // stored parsed and serialized again on every GET, and bare Fastify measured JSON.stringify, not the bytes.
 app.removeAllContentTypeParsers()
@@ -14,10 +15,10 @@ app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => d
 app.get('/', async () => ({ hello: 'world' }))
 app.put('/bytes', async (request) => {
   bytes = request.body as Buffer
-  type = String(request.headers['content-type'] ?? type)
+  headers = JSON.parse(String(request.headers['x-answer-headers'] ?? '{}'))
   return { stored: bytes.length }
 })
-app.get('/bytes', async (_request, reply) => reply.type(type).send(bytes))
+app.get('/bytes', async (_request, reply) => reply.headers(headers).send(bytes))
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 41599) })
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => { void app.close().then(() => process.exit(0)) })

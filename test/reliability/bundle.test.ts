@@ -70,8 +70,8 @@ t.test('the bundle npm start runs: starts, migrates, answers, stops cleanly', as
     // Left on, V8 moves object and array literals whose first ones survived a collection (the start
     // makes many) to the old generation as they are made. Such an object, made for an answer and
     // pointing at it, holds the answer's request and response through every young collection until
-    // the next full one: 1.5 MB copied per collection, a third more CPU per cached answer (README,
-    // Performance). V8's trace lists each decision it makes.
+    // the next full one: 0.9-1.5 MB promoted per collection, a third more CPU per cached answer
+    // (README, Performance). V8's trace lists each decision it makes.
     async function tenured (flags: string[], name: string): Promise<number> {
       const started = await startTraced(t, [...flags, '--trace-pretenuring-statistics', outfile], env, join(dataDir, `${name}.txt`))
       for (let i = 0; i < 20; i++) {
@@ -104,7 +104,6 @@ const startFlags = () => (JSON.parse(readFileSync('package.json', 'utf8')).scrip
 async function startTraced (t: Test, args: string[], env: Record<string, string>, output: string) {
   const fd = openSync(output, 'w')
   const port = await freePort()
-  const spawnedAt = performance.now()
   const child = spawn('/bin/sh', withoutLoaders(args), {
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), ADMIN_TOKEN, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', fd, fd],
@@ -120,7 +119,6 @@ async function startTraced (t: Test, args: string[], env: Record<string, string>
   }
   return {
     url,
-    spawnedAt,
     stop: async (signal: NodeJS.Signals) => {
       child.kill(signal)
       await exited
