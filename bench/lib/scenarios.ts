@@ -118,10 +118,10 @@ const GZIP = { 'accept-encoding': 'gzip' }
 /**
  * A route of a representation, measured twice: compressed (Accept-Encoding: gzip, as browsers and
  * calendar apps ask) beside bare Fastify's "hello", and as is (identity) beside bare Fastify sending
- * the very same bytes (header lines included). Uncompressed, the bytes cost more than any service can save: bare Fastify
- * sending the 68 KiB of the agenda manages a sixth to a tenth of its "hello" on this machine (the load
- * generator decodes each body, slowly when it is Arabic), so beside "hello" the identity figure would
- * measure the bytes, not the service.
+ * the very same bytes, header lines included. Uncompressed, the bytes cost more than any service can
+ * save: bare Fastify sending the 68 KiB of the agenda manages a sixth to a tenth of its "hello" on
+ * this machine (the load generator decodes each body, slowly when it is Arabic), so beside "hello"
+ * the identity figure would measure the bytes, not the service.
  */
 async function representation (ctx: Context, scenario: string, min: number, path: string): Promise<Row[]> {
   const probe = await ctx.a.call('GET', path, { auth: false })
