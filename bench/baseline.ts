@@ -14,8 +14,9 @@ app.removeAllContentTypeParsers()
 app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
 app.get('/', async () => ({ hello: 'world' }))
 app.put('/bytes', async (request) => {
-  bytes = request.body as Buffer
+  // The header lines first: a body is never kept with another one's headers.
   headers = JSON.parse(String(request.headers['x-answer-headers'] ?? '{}'))
+  bytes = request.body as Buffer
   return { stored: bytes.length }
 })
 app.get('/bytes', async (_request, reply) => reply.headers(headers).send(bytes))

@@ -136,8 +136,10 @@ async function representation (ctx: Context, scenario: string, min: number, path
   // the lines that describe the connection and the length themselves.
   const plain = await fetch(ctx.a.baseUrl + path, { headers: { 'accept-encoding': 'identity' } })
   const body = Buffer.from(await plain.arrayBuffer())
+  if (plain.status !== 200 || plain.headers.has('content-encoding')) throw new Error(`${path} without a coding answered ${plain.status} ${plain.headers.get('content-encoding') ?? ''}`)
   const answerHeaders = Object.fromEntries([...plain.headers].filter(([name]) => !SET_BY_NODE.has(name)))
-  await fetch(ctx.baselineUrl + '/bytes', { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'x-answer-headers': JSON.stringify(answerHeaders) }, body })
+  const stored = await fetch(ctx.baselineUrl + '/bytes', { method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'x-answer-headers': JSON.stringify(answerHeaders) }, body })
+  if (!stored.ok) throw new Error(`bare Fastify did not keep the bytes: ${stored.status} ${await stored.text()}`)
   const identity = await versusBaseline(ctx, `${scenario} (identity, ${kb(Buffer.byteLength(probe.text))})`, min, ctx.a.baseUrl + path,
     { baseline: { path: '/bytes', label: 'req/s bare Fastify, same bytes' } })
   return [gzip, { ...identity, target: `≥ ${min} × bare Fastify, same bytes` }]
