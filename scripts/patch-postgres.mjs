@@ -15,9 +15,10 @@
 //    connections are open and fewer are busy: every query takes a connection from it (a slot blanked),
 //    searches it for that connection (`move` → `remove`: not found, the whole array read) and puts it
 //    back when done (a slot added). So each query costs a scan of every query before it, and 8 bytes
-//    more memory: 76 → 93 µs per `select 1` over 120,000 queries (test/db/postgres-queue.test.ts).
+//    more memory: `select 1` one at a time on a pool of ten went from 76 to 93 µs over 120,000 queries.
 //    With the patch `remove` searches from the first live slot, and `shift` copies the live part to a
 //    new array once the blanked slots are at least 1,024 and half of the array (amortized constant).
+//    test/db/postgres-queue.test.ts checks both files and a real pool.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'

@@ -17,9 +17,10 @@ async function tickSlotStates (t: Test, keep: boolean): Promise<string[]> {
   const dir = t.testdir()
   const module = join(dir, 'ticks.mjs')
   writeFileSync(module, (await transform(readFileSync('src/lib/ticks.ts', 'utf8'), { loader: 'ts', format: 'esm' })).code)
-  // Ten full collections, not two or three: V8 keeps a map whose objects are gone through two more
-  // (--retain-maps-for-n-gc), and a collection counts one off only when its marking has not yet reached
-  // the map's prototype, which the marking threads decide. With three, one CI run in many kept the maps.
+  // Ten full collections, not three: V8 keeps a map whose objects are gone through two more
+  // (--retain-maps-for-n-gc=2; with it at 3 or 5, three collections left the slots monomorphic here),
+  // and whether a collection counts one off depends on how far its marking got (V8's RetainMaps).
+  // With three, one CI run in many kept the maps.
   const script = `
     ${keep ? `import { keepTickMaps } from ${JSON.stringify(pathToFileURL(module).href)}; keepTickMaps()` : ''}
     const ticks = (count) => new Promise((resolve) => { let n = 0; const next = () => ++n < count ? process.nextTick(next) : resolve(); next() })
