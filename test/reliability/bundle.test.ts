@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { admin, ADMIN_TOKEN, freshDatabaseUrl, READS_V8_11_3, slotStates, withoutLoaders, workshopBody } from '../helpers.ts'
-import { freePort } from './cluster.ts'
+import { freePort, listensOn } from './cluster.ts'
 import { startServer } from './server.ts'
 
 t.setTimeout(180_000)
@@ -118,7 +118,8 @@ async function startTraced (t: Test, args: string[], env: Record<string, string>
   t.teardown(() => { child.kill('SIGKILL') })
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 60_000
-  while (!await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) {
+  // Ready: /readyz answers 200 from this child (a test beside this one may have bound the port first).
+  while (!await fetch(`${url}/readyz`).then((r) => r.ok, () => false) || !listensOn(child.pid!, port)) {
     if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) throw new Error(`the bundle did not start: ${readFileSync(output, 'utf8')}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }

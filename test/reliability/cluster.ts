@@ -1,7 +1,7 @@
 // A throwaway PostgreSQL cluster a test may stop and start (never the shared server other tests use).
 // Like .ci/postgres.sh: initdb and pg_ctl, run as the postgres user when we are root.
 import { execFileSync } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -37,6 +37,33 @@ export async function freePort (from = 41400, to = 41499): Promise<number> {
     if (free) return port
   }
   throw new Error(`no free port in ${from}-${to}`)
+}
+
+/**
+ * Whether process `pid` holds the socket listening on 127.0.0.1:`port` (Linux's /proc). A port
+ * freePort found free is free only until someone binds it: a test running beside this one may pick it
+ * too and bind it first, and then its server answers this test's requests.
+ */
+export function listensOn (pid: number, port: number): boolean {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`
+  const inodes = new Set<string>()
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/)
+    if (fields[1] === local && fields[3] === '0A') inodes.add(fields[9]) // 0A: LISTEN
+  }
+  let fds: string[]
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`)
+  } catch {
+    return false // gone
+  }
+  return fds.some((fd) => {
+    try {
+      return inodes.has(/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1] ?? '')
+    } catch {
+      return false // closed meanwhile
+    }
+  })
 }
 
 export interface Cluster {
