@@ -32,11 +32,12 @@ export async function startServer (env: Record<string, string>, entry: string[] 
     child.stdout!.on('data', (d) => { output += d })
     child.stderr!.on('data', (d) => { output += d })
     const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+    const closed = new Promise((resolve) => child.once('close', resolve)) // its output read to the end
     const url = `http://127.0.0.1:${port}`
     const deadline = Date.now() + 60_000
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) {
-        await exited // all its output read
+        await closed
         if (output.includes('EADDRINUSE') && attempt < 3) break
         throw new Error(`the server exited: ${output}`)
       }
