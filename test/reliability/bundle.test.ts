@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { admin, ADMIN_TOKEN, freshDatabaseUrl, READS_V8_11_3, slotStates, withoutLoaders, workshopBody } from '../helpers.ts'
-import { freePort, listensOn } from './cluster.ts'
-import { startServer } from './server.ts'
+import { freePort } from './cluster.ts'
+import { startServer, untilServing } from './server.ts'
 
 t.setTimeout(180_000)
 
@@ -116,15 +116,9 @@ async function startTraced (t: Test, args: string[], env: Record<string, string>
   closeSync(fd)
   const exited = once(child, 'exit')
   t.teardown(() => { child.kill('SIGKILL') })
-  const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 60_000
-  // Ready: /readyz answers 200 from this child (a test beside this one may have bound the port first).
-  while (!await fetch(`${url}/readyz`).then((r) => r.ok, () => false) || !listensOn(child.pid!, port)) {
-    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) throw new Error(`the bundle did not start: ${readFileSync(output, 'utf8')}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+  if (!await untilServing(child, port, () => readFileSync(output, 'utf8'))) throw new Error(`the bundle did not start: ${readFileSync(output, 'utf8')}`)
   return {
-    url,
+    url: `http://127.0.0.1:${port}`,
     stop: async (signal: NodeJS.Signals) => {
       child.kill(signal)
       await exited

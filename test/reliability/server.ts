@@ -33,18 +33,23 @@ export async function startServer (env: Record<string, string>, entry: string[] 
     child.stderr!.on('data', (d) => { output += d })
     const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
     const closed = new Promise((resolve) => child.once('close', resolve)) // its output read to the end
-    const url = `http://127.0.0.1:${port}`
-    const deadline = Date.now() + 60_000
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        await closed
-        if (output.includes('EADDRINUSE') && attempt < 3) break
-        throw new Error(`the server exited: ${output}`)
-      }
-      const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false)
-      if (ready && listensOn(child.pid!, port)) return { url, child, output: () => output, exited }
-      if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`the server did not start: ${output}`) }
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    if (await untilServing(child, port, () => output)) return { url: `http://127.0.0.1:${port}`, child, output: () => output, exited }
+    await closed
+    if (!output.includes('EADDRINUSE') || attempt === 3) throw new Error(`the server exited: ${output}`)
+  }
+}
+
+/**
+ * Waits until `child` serves on 127.0.0.1:`port`: /readyz answers 200 and the socket listening there
+ * is the child's own. False when the child exits first; after a minute it is killed and this throws
+ * with its `output`.
+ */
+export async function untilServing (child: ChildProcess, port: number, output: () => string): Promise<boolean> {
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) return false
+    if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false) && listensOn(child.pid!, port)) return true
+    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`the server did not start: ${output()}`) }
+    await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
