@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Ajv, type Options as AjvOptions } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import buildSerializer from 'fast-json-stringify'
@@ -46,6 +46,15 @@ function fieldErrors (validation: AjvLikeError[], context: string | undefined): 
     if (!seen.has(field)) seen.set(field, { field, message })
   }
   return [...seen.values()]
+}
+
+/**
+ * The logger for a line about one request: the service's, bound to the request's id and to what it
+ * asked for (method, URL with any secret redacted, address). Not request.log: at warn level Fastify
+ * runs without a logger (app.ts, serviceLogger), and no access line names the request anyway.
+ */
+export function requestLog (request: FastifyRequest): FastifyBaseLogger {
+  return request.server.log.child({ reqId: request.id, req: request })
 }
 
 export function sendProblem (reply: FastifyReply, request: FastifyRequest, problem: {
@@ -159,7 +168,7 @@ export const problemsPlugin = fp(async function problemsPlugin (app: FastifyInst
     const database = databaseProblem(cause as never)
     if (database) return sendProblem(reply, request, database)
     if (isUnavailable(cause as never)) {
-      request.log.warn(logged, 'database unavailable')
+      requestLog(request).warn(logged, 'database unavailable')
       return sendProblem(reply, request, {
         status: 503, type: 'unavailable', title: 'Service unavailable', detail: 'The database is not reachable; retry shortly', headers: { 'retry-after': '2' },
       })
@@ -167,7 +176,7 @@ export const problemsPlugin = fp(async function problemsPlugin (app: FastifyInst
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return sendProblem(reply, request, { status: error.statusCode, type: 'bad-request', title: 'Bad request', detail: error.message })
     }
-    request.log.error(logged, 'unhandled error')
+    requestLog(request).error(logged, 'unhandled error')
     return sendProblem(reply, request, { status: 500, type: 'internal', title: 'Internal server error', detail: 'An unexpected error occurred; it has been logged' })
   })
 }, { name: 'problems' })
