@@ -57,9 +57,10 @@ export function loggerOptions (level: string): LogOptions {
  * The service's logger, and whether Fastify is given it. Fastify logs every request at info ("incoming
  * request", "request completed"); for that it makes each request a child logger and puts two listeners
  * on each answer. At warn and above (LOG_LEVEL=warn: no access logs) none of those lines is written,
- * yet the work was still done: about 5 % of a compressed agenda's throughput (bench/README). So Fastify
- * gets the logger only when it will write them; otherwise it runs without one and app.log is this
- * logger. Lines about one request go through requestLog, the same in both cases.
+ * yet the work was still done: 5-8 % of a compressed agenda's throughput (README, Performance). So
+ * Fastify gets the logger only when it will write them; otherwise it runs without one (its own rare
+ * lines, such as a reply sent twice, go unwritten too) and app.log is this logger. Lines about one
+ * request go through requestLog, the same in both cases.
  */
 function serviceLogger (logger: LogOptions | false): { log?: FastifyBaseLogger, accessLogs: boolean } {
   if (logger === false) return { accessLogs: false }
