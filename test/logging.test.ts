@@ -1,11 +1,11 @@
 import t from 'tap'
-import { buildApp, loggerOptions } from '../src/app.ts'
+import { buildApp } from '../src/app.ts'
 import { buildTestApp, ADMIN_TOKEN, testConfig } from './helpers.ts'
+import { capturedLogs } from './security/leaks.ts'
 
 t.test('request logs carry no bearer token and no feed token', async (t) => {
-  const lines: string[] = []
-  const options = loggerOptions('info') as Record<string, unknown>
-  const { app } = await buildTestApp(t, { logger: { ...options, stream: { write: (line: string) => lines.push(line) } } })
+  const { lines, logger } = capturedLogs('info')
+  const { app } = await buildTestApp(t, { logger })
   await app.inject({ url: '/v1/workshops', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
   await app.inject({ url: '/v1/calendars/ndw_cal_abcdefghijklmnop.ics' })
   const log = lines.join('')
@@ -17,9 +17,8 @@ t.test('request logs carry no bearer token and no feed token', async (t) => {
 
 for (const level of ['info', 'warn'] as const) {
   t.test(`at ${level}: a failure's line names its request (secrets redacted); access lines only at info`, async (t) => {
-    const lines: string[] = []
+    const { lines, logger } = capturedLogs(level)
     const { db } = await buildTestApp(t)
-    const logger = { ...loggerOptions(level), stream: { write: (line: string) => { lines.push(line) } } }
     const database = { db, kind: 'pglite' as const, ping: async () => { throw new Error('the database is away') }, close: async () => {} }
     const app = await buildApp({ config: testConfig(), database, logger })
     app.get('/v1/calendars/:token/boom', async () => { throw new Error('boom') })

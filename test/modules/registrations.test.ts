@@ -6,7 +6,7 @@ import type { App } from '../../src/lib/module.ts'
 import { sessions } from '../../src/modules/timetable/timetable.table.ts'
 import { registrations } from '../../src/modules/registrations/registrations.table.ts'
 import { promoteWaitlist } from '../../src/modules/registrations/registrations.service.ts'
-import { loggerOptions } from '../../src/app.ts'
+import { capturedLogs } from '../security/leaks.ts'
 import { admin, assertProblem, buildTestApp, createOrganisation, createWorkshop, json, jsonHeaders, orgHeaders } from '../helpers.ts'
 
 const FUTURE = { start_date: '2030-03-01', end_date: '2030-03-03' }
@@ -453,9 +453,8 @@ t.test('registrations', async (t) => {
 })
 
 t.test('no log line carries a manage token or a feed token', async (t) => {
-  const lines: string[] = []
-  const options = loggerOptions('trace') as Record<string, unknown>
-  const { app } = await buildTestApp(t, { logger: { ...options, stream: { write: (line: string) => lines.push(line) } } })
+  const { lines, logger } = capturedLogs()
+  const { app } = await buildTestApp(t, { logger })
   const w = await createWorkshop(app, FUTURE, true)
   const { manage_token: manage, calendar_url: calendar } = await registered(app, w.id, person('log'))
   await app.inject({ url: '/v1/registration', headers: bearer(manage) })

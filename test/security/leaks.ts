@@ -2,13 +2,12 @@
 import type { Test } from 'tap'
 import { loggerOptions } from '../../src/app.ts'
 
-/** A logger (the service's own options, at trace level) whose lines are kept for inspection. */
-export function capturedLogs () {
+/** A logger (the service's own options, at trace level unless told) whose lines are kept for inspection. */
+export function capturedLogs (level = 'trace') {
   const lines: string[] = []
-  const options = loggerOptions('trace') as Record<string, unknown>
   return {
     lines,
-    logger: { ...options, stream: { write: (line: string) => { lines.push(line) } } },
+    logger: { ...loggerOptions(level), stream: { write: (line: string) => { lines.push(line) } } },
     /** The secrets (or any substring of 12+ characters of one) found in the log. */
     leaks (secrets: string[]): string[] {
       const log = lines.join('')
