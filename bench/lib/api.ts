@@ -1,3 +1,5 @@
+import { get } from 'node:http'
+
 /** A small JSON client for the service's HTTP API (organiser calls carry the admin token). */
 export interface Reply<T = any> {
   status: number
@@ -57,4 +59,23 @@ export async function pool<I, O> (items: I[], limit: number, work: (item: I, ind
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
   return results
+}
+
+/**
+ * A GET answered as it came over the wire: its status, header lines and bytes, not decoded (fetch
+ * undoes a gzip coding, and these are the bytes bare Fastify must send to stand in for the service).
+ */
+export function rawGet (url: string, headers: Record<string, string> = {}): Promise<{ status: number, headers: Record<string, string>, body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () => {
+        const lines: Record<string, string> = {}
+        for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') lines[name] = value
+        resolve({ status: res.statusCode ?? 0, headers: lines, body: Buffer.concat(chunks) })
+      })
+      res.on('error', reject)
+    }).on('error', reject)
+  })
 }
