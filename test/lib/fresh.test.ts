@@ -1,5 +1,5 @@
 import t from 'tap'
-import { gunzipSync } from 'node:zlib'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { coalesced, grouped, RenderCache, represent, type Rendered } from '../../src/lib/fresh.ts'
 import { acceptsGzip, matchesRendered, renderedEtag } from '../../src/lib/http.ts'
 
@@ -118,6 +118,20 @@ t.test('RenderCache: bounded in bytes, least recently used out first', async (t)
   t.equal((await get(cache, 'big', '1', async () => rendered('x'.repeat(11)))).etag.length, 13, 'larger than the budget: answered')
   t.equal(cache.size, 1, '... and not kept (b took the room of the two before it)')
   t.ok(cache.usedBytes <= 10)
+})
+
+t.test('represent: compressed at zlib\'s best, once per version (every answer pays for the bytes)', async (t) => {
+  // An agenda's shape: ids that do not repeat between sessions, texts that do (a fixed sequence, so the sizes are the same every run).
+  let x = 1
+  const hex = (n: number) => Array.from({ length: n }, () => { x = (x * 1103515245 + 12345) % 2 ** 31; return (x >> 16 & 15).toString(16) }).join('')
+  const id = () => `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`
+  const rooms = Array.from({ length: 4 }, id)
+  const text = JSON.stringify(Array.from({ length: 60 }, (_, i) => ({
+    id: id(), room_id: rooms[i % 4], title: { ar: `الجلسة ${i}: التخطيط`, en: `Session ${i}: planning` }, starts_at: `2030-03-0${1 + (i % 3)}T09:00:00.000+03:00`,
+  })))
+  const { gzip } = await represent(body(text))
+  t.equal(gzip!.length, gzipSync(text, { level: 9 }).length)
+  t.ok(gzip!.length < gzipSync(text).length, `smaller than at zlib's default level (${gzip!.length} against ${gzipSync(text).length} bytes)`)
 })
 
 t.test('represent: gzip when it is smaller, and an ETag of the bytes', async (t) => {
