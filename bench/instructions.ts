@@ -10,12 +10,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import autocannon from 'autocannon'
-import { Api } from './lib/api.ts'
 import { installSignalHandlers } from './lib/cleanup.ts'
 import { freePort } from './lib/ports.ts'
-import { startCluster } from './lib/postgres.ts'
 import { startOnFreePort } from './lib/processes.ts'
-import { seed } from './lib/seed.ts'
+import { figuresTable } from './lib/report.ts'
+import { seededCluster } from './lib/seed.ts'
 import { ROOT, serviceEnv, START_ARGS } from './lib/service.ts'
 
 const run = promisify(execFile)
@@ -100,14 +99,7 @@ async function main (): Promise<number> {
     log('bench:instructions needs valgrind (Debian: apt-get install -y valgrind)')
     return 2
   }
-  const cluster = await startCluster()
-  const databaseUrl = await cluster.createDatabase('nadwa_instructions')
-  const seeder = await startOnFreePort(freePort, (port) => ({
-    name: 'seeder', command: process.execPath, args: START_ARGS, cwd: ROOT, env: env(databaseUrl, port), port, readyPath: '/readyz',
-  }))
-  const data = await seed(new Api(seeder.baseUrl, ADMIN_TOKEN))
-  await seeder.stop()
-  await cluster.vacuumAnalyze('nadwa_instructions')
+  const { cluster, databaseUrl, data } = await seededCluster('nadwa_instructions', ADMIN_TOKEN)
 
   const gzip = { 'accept-encoding': 'gzip' }
   const routes: Route[] = [
@@ -126,13 +118,8 @@ async function main (): Promise<number> {
   }
   await cluster.stop()
 
-  const header = ['scenario', 'instructions per answer', 'of which V8\'s compiler', 'without it']
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
   console.log(`\nnode ${process.version}; ${WARMUP.toLocaleString('en-US')} answers of warm-up, ${ANSWERS.toLocaleString('en-US')} counted, 10 connections\n`)
-  console.log(line(header))
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
-  for (const row of rows) console.log(line(row))
+  console.log(figuresTable(['scenario', 'instructions per answer', 'of which V8\'s compiler', 'without it'], rows))
   return 0
 }
 

@@ -7,13 +7,9 @@ import { createServer, connect, type AddressInfo } from 'node:net'
 import postgres from 'postgres'
 import { openDatabase } from '../src/db/client.ts'
 import { timetableStates } from '../src/modules/timetable/timetable.state.ts'
-import { Api } from './lib/api.ts'
 import { installSignalHandlers } from './lib/cleanup.ts'
-import { freePort } from './lib/ports.ts'
-import { startCluster } from './lib/postgres.ts'
-import { startOnFreePort } from './lib/processes.ts'
-import { seed } from './lib/seed.ts'
-import { ROOT, serviceEnv, START_ARGS } from './lib/service.ts'
+import { figuresTable } from './lib/report.ts'
+import { seededCluster } from './lib/seed.ts'
 
 const ROUNDS = Number(process.env.READ_COST_ROUNDS ?? 3)
 const READS = Number(process.env.READ_COST_READS ?? 4000)
@@ -47,14 +43,7 @@ async function echo (): Promise<{ call: () => Promise<void>, close: () => void }
 
 async function main (): Promise<number> {
   installSignalHandlers()
-  const cluster = await startCluster()
-  const databaseUrl = await cluster.createDatabase('nadwa_read_cost')
-  const seeder = await startOnFreePort(freePort, (port) => ({
-    name: 'seeder', command: process.execPath, args: START_ARGS, cwd: ROOT, env: serviceEnv(databaseUrl, port, ADMIN_TOKEN), port, readyPath: '/readyz',
-  }))
-  const data = await seed(new Api(seeder.baseUrl, ADMIN_TOKEN))
-  await seeder.stop()
-  await cluster.vacuumAnalyze('nadwa_read_cost')
+  const { cluster, databaseUrl, data } = await seededCluster('nadwa_read_cost', ADMIN_TOKEN)
 
   const database = await openDatabase({ url: databaseUrl })
   const states = timetableStates(database.db)
@@ -78,13 +67,8 @@ async function main (): Promise<number> {
   await database.close()
   await cluster.stop()
 
-  const header = ['round trip', 'round', 'CPU µs per call', 'user', 'system', 'wall µs per call']
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
   console.log(`\nnode ${process.version}; ${READS.toLocaleString('en-US')} calls one after another per row, after 1,000; CPU of every thread of this process\n`)
-  console.log(line(header))
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
-  for (const row of rows) console.log(line(row))
+  console.log(figuresTable(['round trip', 'round', 'CPU µs per call', 'user', 'system', 'wall µs per call'], rows))
   return 0
 }
 

@@ -42,6 +42,13 @@ function cells (r: Row): string[] {
   ]
 }
 
+/** A table of figures for a terminal: the first column (names) aligned left, the others (numbers) right. */
+export function figuresTable (header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
+}
+
 export function textTable (rows: Row[]): string {
   const table = [COLUMNS.slice() as string[], ...rows.map(cells)]
   const widths = COLUMNS.map((_, i) => Math.max(...table.map((row) => row[i].length)))

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { Api, RouteMissing, pool } from './api.ts'
+import { freePort } from './ports.ts'
+import { startCluster, type Cluster } from './postgres.ts'
+import { startOnFreePort } from './processes.ts'
+import { ROOT, serviceEnv, START_ARGS } from './service.ts'
 
 /** The benchmark workshops are in Baghdad's time zone (+03:00 all year) in a future year. */
 export const TIMEZONE = 'Asia/Baghdad'
@@ -141,4 +145,20 @@ export async function seed (api: Api): Promise<Seed> {
   const big = await timetable(api, bigId, 10, 20, organisationId) // 10 days x 20 rooms x 5 slots = 1,000
   for (const id of [smallId, bigId, regId]) await publish(api, id)
   return { organisationId, small, big, registrations: { id: regId } }
+}
+
+/**
+ * A throwaway cluster with one database of the bench's data, made through the API by the built
+ * service (started for that and stopped), then analysed: what the by-hand tools measure against.
+ */
+export async function seededCluster (database: string, adminToken: string): Promise<{ cluster: Cluster, databaseUrl: string, data: Seed }> {
+  const cluster = await startCluster()
+  const databaseUrl = await cluster.createDatabase(database)
+  const seeder = await startOnFreePort(freePort, (port) => ({
+    name: 'seeder', command: process.execPath, args: START_ARGS, cwd: ROOT, env: serviceEnv(databaseUrl, port, adminToken), port, readyPath: '/readyz',
+  }))
+  const data = await seed(new Api(seeder.baseUrl, adminToken))
+  await seeder.stop()
+  await cluster.vacuumAnalyze(database)
+  return { cluster, databaseUrl, data }
 }
