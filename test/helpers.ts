@@ -104,6 +104,21 @@ export function json<T = any> (response: { body: string }): T {
   return JSON.parse(response.body) as T
 }
 
+/**
+ * Asks for a representation until it comes in this coding (brotli is made in the background after the
+ * first client that accepts it asks; gzip is answered until then), and answers that response. Fails
+ * the test after 100 tries, 20 ms apart.
+ */
+export async function untilCoding (t: Test, app: App, url: string, headers: Record<string, string>, coding: string) {
+  for (let i = 0; i < 100; i++) {
+    const res = await app.inject({ url, headers })
+    if (res.headers['content-encoding'] === coding) return res
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  t.fail(`${url} never came in ${coding}`)
+  throw new Error(`${url} never came in ${coding}`)
+}
+
 export const jsonHeaders = { 'content-type': 'application/json' }
 export const orgHeaders = { ...admin, ...jsonHeaders }
 

@@ -62,6 +62,15 @@ export async function pool<I, O> (items: I[], limit: number, work: (item: I, ind
 }
 
 /**
+ * How each route's compressed row asks: the agenda as a browser does (Chrome and Firefox send this
+ * Accept-Encoding; the service answers brotli once it is made), a feed as the plainest calendar app
+ * does (gzip alone).
+ */
+export const BROWSER = { header: 'gzip, deflate, br, zstd', coding: 'br' } as const
+export const CALENDAR_APP = { header: 'gzip', coding: 'gzip' } as const
+export type Asks = typeof BROWSER | typeof CALENDAR_APP
+
+/**
  * A GET answered as it came over the wire: its status, header lines and bytes, not decoded (fetch
  * undoes a gzip coding, and these are the bytes bare Fastify must send to stand in for the service).
  */

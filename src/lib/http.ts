@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify'
-import type { Rendered } from './fresh.ts'
+import { brotliOf, type Rendered } from './fresh.ts'
 import { badRequest, invalidField, preconditionFailed } from '../errors.ts'
 
 /** A strong ETag for a versioned resource. */
@@ -62,57 +62,78 @@ export function notModifiedSince (header: string, lastModifiedSeconds: number): 
   return !Number.isNaN(since) && lastModifiedSeconds * 1000 <= since
 }
 
-/** Whether an Accept-Encoding header accepts gzip (RFC 9110 12.5.3: named, or `*`, with a q-value above 0). */
-export function acceptsGzip (header: string | undefined): boolean {
-  if (!header) return false
+/** How much a client accepts each compressed coding the service makes: q-values, 0 when not accepted. */
+export interface AcceptedCodings { gzip: number, br: number }
+
+/** What an Accept-Encoding header accepts (RFC 9110 12.5.3: a coding named, or `*`, with its q-value; none: 0). */
+export function acceptedCodings (header: string | undefined): AcceptedCodings {
+  if (!header) return NONE
   // Clients send a few values over and over (each browser and calendar app its own): the last one's
   // answer is kept, and a cached answer does not parse the header again. Module state, but no more
   // than a memo of a pure function: the answer depends on the header alone.
   if (header !== lastAcceptEncoding) {
-    lastAcceptsGzip = parseAcceptsGzip(header)
+    lastAccepted = parseAcceptEncoding(header)
     lastAcceptEncoding = header
   }
-  return lastAcceptsGzip
+  return lastAccepted
 }
 
+const NONE: AcceptedCodings = Object.freeze({ gzip: 0, br: 0 })
 let lastAcceptEncoding: string | undefined
-let lastAcceptsGzip = false
+let lastAccepted = NONE
 
-function parseAcceptsGzip (header: string): boolean {
-  let star: boolean | undefined
+function parseAcceptEncoding (header: string): AcceptedCodings {
+  let gzip: number | undefined
+  let br: number | undefined
+  let star: number | undefined
   for (const part of header.toLowerCase().split(',')) {
     const [coding, ...params] = part.split(';').map((p) => p.trim())
     const q = params.find((p) => p.startsWith('q='))
-    const accepted = q === undefined || Number(q.slice(2)) > 0
-    if (coding === 'gzip' || coding === 'x-gzip') return accepted
-    if (coding === '*') star = accepted
+    const weight = q === undefined ? 1 : Number(q.slice(2)) || 0
+    // A coding's first mention counts.
+    if (coding === 'gzip' || coding === 'x-gzip') gzip ??= weight
+    else if (coding === 'br') br ??= weight
+    else if (coding === '*') star ??= weight
   }
-  return star === true
+  return { gzip: gzip ?? star ?? 0, br: br ?? star ?? 0 }
 }
 
-/** The ETag of the coding a client with this Accept-Encoding gets. */
-export function renderedEtag (rendered: Rendered, acceptEncoding: string | undefined): string {
-  return rendered.gzip !== undefined && acceptsGzip(acceptEncoding) ? rendered.gzipEtag : rendered.etag
+/**
+ * The coding a client with this Accept-Encoding gets: brotli when it accepts that at least as much as
+ * gzip and it is made (asking starts making it: `brotliOf`), otherwise gzip when accepted, otherwise
+ * none (undefined). Nothing is compressed when gzip would not be smaller.
+ */
+export function codingOf (rendered: Rendered, acceptEncoding: string | undefined): 'br' | 'gzip' | undefined {
+  if (rendered.gzip === undefined) return undefined
+  const accepted = acceptedCodings(acceptEncoding)
+  if (accepted.br > 0 && accepted.br >= accepted.gzip && brotliOf(rendered) !== undefined) return 'br'
+  return accepted.gzip > 0 ? 'gzip' : undefined
 }
 
-/** Whether If-None-Match names a cached representation, in either coding. */
+/** The ETag of a representation in a coding (undefined: none). */
+export const codingTag = (rendered: Rendered, coding: 'br' | 'gzip' | undefined): string =>
+  coding === undefined ? rendered.etag : coding === 'br' ? rendered.brEtag : rendered.gzipEtag
+
+/** Whether If-None-Match names a cached representation, in any coding. */
 export function matchesRendered (ifNoneMatch: string, rendered: Rendered): boolean {
-  // Most often the header is the one tag a client was given: the compressed one is compared as it is
-  // first (matchesIfNoneMatch compares the header as it is before it parses it).
-  return ifNoneMatch === rendered.gzipEtag || matchesIfNoneMatch(ifNoneMatch, rendered.etag) || matchesIfNoneMatch(ifNoneMatch, rendered.gzipEtag)
+  // Most often the header is the one tag a client was given: the compressed ones are compared as they
+  // are first (matchesIfNoneMatch compares the header as it is before it parses it).
+  return ifNoneMatch === rendered.gzipEtag || ifNoneMatch === rendered.brEtag ||
+    matchesIfNoneMatch(ifNoneMatch, rendered.etag) || matchesIfNoneMatch(ifNoneMatch, rendered.gzipEtag) || matchesIfNoneMatch(ifNoneMatch, rendered.brEtag)
 }
 
 /**
  * Answers a cached representation: 304 (no body) when the client's copy is current (`notModified`,
- * decided by the caller, or If-None-Match naming it), otherwise its bytes, gzip-compressed when the
- * client accepts that. Both codings share the ETag's hash; the compressed one's tag ends in `-gzip`
- * (a strong tag names one sequence of bytes), and either tag matches. `vary` is the whole Vary
- * header, Accept-Encoding included.
+ * decided by the caller, or If-None-Match naming it), otherwise its bytes, compressed when the client
+ * accepts that (`codingOf`: brotli once it is made, else gzip). The codings share the ETag's hash;
+ * each compressed one's tag ends in its name (a strong tag names one sequence of bytes), and any tag
+ * matches. `vary` is the whole Vary header, Accept-Encoding included.
  */
 export function sendRendered (reply: FastifyReply, rendered: Rendered, options: { type: string, vary: string, ifNoneMatch?: string, acceptEncoding?: string, notModified?: boolean }): FastifyReply {
-  reply.header('etag', renderedEtag(rendered, options.acceptEncoding)).header('vary', options.vary)
+  const coding = codingOf(rendered, options.acceptEncoding)
+  reply.header('etag', codingTag(rendered, coding)).header('vary', options.vary)
   if (options.notModified || (options.ifNoneMatch !== undefined && matchesRendered(options.ifNoneMatch, rendered))) return reply.code(304).send()
   reply.type(options.type)
-  if (rendered.gzip !== undefined && acceptsGzip(options.acceptEncoding)) return reply.header('content-encoding', 'gzip').send(rendered.gzip)
-  return reply.send(rendered.body)
+  if (coding === undefined) return reply.send(rendered.body)
+  return reply.header('content-encoding', coding).send(coding === 'br' ? rendered.br : rendered.gzip)
 }

@@ -69,7 +69,7 @@ export const IfMatchHeaders = Type.Object({
 
 export const ConditionalHeaders = Type.Object({
   'if-none-match': Type.Optional(Type.String({ description: 'ETag of the copy the client holds: 304 when it has not changed' })),
-  'accept-encoding': Type.Optional(Type.String({ description: 'gzip: the answer is compressed' })),
+  'accept-encoding': Type.Optional(Type.String({ description: 'br or gzip: the answer is compressed (brotli once it is made for this version, gzip until then)' })),
 })
 
 /** A 304 answer: the copy the client holds is current. */

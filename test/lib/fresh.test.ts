@@ -1,7 +1,7 @@
 import t from 'tap'
-import { gunzipSync, gzipSync } from 'node:zlib'
-import { coalesced, grouped, RenderCache, represent, type Rendered } from '../../src/lib/fresh.ts'
-import { acceptsGzip, matchesRendered, renderedEtag } from '../../src/lib/http.ts'
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib'
+import { BROTLI_BEST_UP_TO, brotliOf, coalesced, grouped, RenderCache, represent, type Rendered } from '../../src/lib/fresh.ts'
+import { acceptedCodings, codingOf, codingTag, matchesRendered } from '../../src/lib/http.ts'
 
 /** A read whose answers the test gives by hand, recording when each read began. */
 function manualReads () {
@@ -73,7 +73,7 @@ t.test('coalesced: a failed read fails its calls only; the next call reads again
 })
 
 const body = (text: string) => Buffer.from(text)
-const rendered = (text: string): Rendered => ({ body: body(text), etag: `"${text}"`, gzipEtag: `"${text}-gzip"` })
+const rendered = (text: string): Rendered => ({ body: body(text), etag: `"${text}"`, gzipEtag: `"${text}-gzip"`, brEtag: `"${text}-br"` })
 
 /** What the services do: the kept representation, or its render. */
 const get = <T extends Rendered>(cache: RenderCache<T>, key: string, version: string, render: () => Promise<T>) => cache.cached(key, version) ?? cache.render(key, version, render)
@@ -144,26 +144,68 @@ t.test('represent: gzip when it is smaller, and an ETag of the bytes', async (t)
   t.match(big.etag, /^"[\w-]{32}"$/)
   const tiny = await represent(body('x'))
   t.equal(tiny.gzip, undefined, 'no gzip when it would be larger')
-  t.equal(renderedEtag(tiny, 'gzip'), tiny.etag)
-  t.equal(renderedEtag(big, 'gzip'), big.etag.replace(/"$/, '-gzip"'))
+  t.equal(codingOf(tiny, 'gzip, br'), undefined)
+  t.equal(brotliOf(tiny), undefined, 'nor brotli')
+  t.equal(tiny.brotli, undefined, '... not even tried')
+  t.equal(codingTag(big, codingOf(big, 'gzip')), big.etag.replace(/"$/, '-gzip"'))
   t.equal(tiny.gzipEtag, tiny.etag.replace(/"$/, '-gzip"'), 'a tag for each coding, even when only one is sent')
-  t.ok(matchesRendered(renderedEtag(big, 'gzip'), big))
-  t.ok(matchesRendered(big.etag, big), 'the tag of either coding')
+  t.equal(big.brEtag, big.etag.replace(/"$/, '-br"'))
+  t.ok(matchesRendered(big.gzipEtag, big))
+  t.ok(matchesRendered(big.brEtag, big))
+  t.ok(matchesRendered(big.etag, big), 'the tag of any coding')
   t.ok(matchesRendered(`W/${big.gzipEtag}`, big), 'compared weakly')
+  t.ok(matchesRendered(`W/${big.brEtag}`, big), 'compared weakly, brotli')
   t.ok(matchesRendered(`"other", ${big.etag}`, big))
   t.notOk(matchesRendered('"other"', big))
   t.notOk(matchesRendered(big.etag.slice(0, -2) + 'x"', big), 'one character off')
   t.notOk(matchesRendered(big.gzipEtag.slice(0, -2) + 'x"', big), 'one character off, compressed')
+  t.notOk(matchesRendered(big.brEtag.slice(0, -2) + 'x"', big), 'one character off, brotli')
 })
 
-t.test('acceptsGzip reads Accept-Encoding with its q-values', async (t) => {
-  const cases: [string | undefined, boolean][] = [
-    [undefined, false], ['', false], ['gzip', true], ['GZIP', true], ['deflate, gzip;q=0.5', true], ['gzip;q=0', false],
-    ['x-gzip', true], ['br', false], ['*', true], ['*;q=0', false], ['gzip;q=0, *', false], ['identity', false], ['br, *;q=0.1', true],
+t.test('brotli: made once, the first time it is asked for; gzip until it is ready', async (t) => {
+  const text = JSON.stringify(Array.from({ length: 60 }, (_, i) => ({ i, title: { ar: `الجلسة ${i}`, en: `Session ${i}` } })))
+  const r = await represent(body(text))
+  t.equal(codingOf(r, 'gzip, deflate, br, zstd'), 'gzip', 'the first client that accepts brotli gets gzip, at once')
+  const making = r.brotli
+  t.ok(making, 'and brotli is being made')
+  t.equal(codingOf(r, 'br, gzip'), 'gzip', 'still gzip while it is made')
+  t.equal(r.brotli, making, 'made once')
+  await making
+  t.equal(brotliDecompressSync(r.br!).toString(), text)
+  t.ok(r.br!.length < r.gzip!.length, `smaller than gzip (${r.br!.length} against ${r.gzip!.length} bytes)`)
+  t.equal(r.br!.length, brotliCompressSync(text, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length, "brotli's best quality")
+  t.equal(codingOf(r, 'gzip, deflate, br, zstd'), 'br')
+  t.equal(codingTag(r, codingOf(r, 'br')), r.brEtag)
+  t.equal(codingOf(r, 'gzip, br;q=0.5'), 'gzip', 'the client prefers gzip')
+  t.equal(codingOf(r, 'gzip;q=0.5, br'), 'br')
+  t.equal(codingOf(r, 'br;q=0, gzip'), 'gzip')
+  t.equal(codingOf(r, 'identity'), undefined)
+  t.equal(codingOf(r, undefined), undefined)
+
+  const alone = await represent(body(text))
+  t.equal(codingOf(alone, 'br'), undefined, 'a client that accepts brotli alone gets the bytes as they are until it is made')
+  await alone.brotli
+  t.equal(codingOf(alone, 'br'), 'br')
+
+  // Past BROTLI_BEST_UP_TO bytes (a 1,000-session feed), a quick quality: its render is not held up by a second of brotli.
+  const large = Array.from({ length: 4000 }, (_, i) => `BEGIN:VEVENT\r\nUID:${i}-${(i * 7919) % 10007}@example.org\r\nSUMMARY:Session ${i}\r\nEND:VEVENT\r\n`).join('')
+  t.ok(large.length > BROTLI_BEST_UP_TO)
+  const feed = await represent(body(large))
+  brotliOf(feed)
+  await feed.brotli
+  const at = (quality: number) => brotliCompressSync(large, { params: { [constants.BROTLI_PARAM_QUALITY]: quality, [constants.BROTLI_PARAM_SIZE_HINT]: large.length } }).length
+  t.equal(feed.br!.length, at(5), `quality 5 (${at(5)} bytes; quality 11: ${at(11)})`)
+})
+
+t.test('acceptedCodings reads Accept-Encoding with its q-values', async (t) => {
+  const cases: [string | undefined, number, number][] = [
+    [undefined, 0, 0], ['', 0, 0], ['gzip', 1, 0], ['GZIP', 1, 0], ['deflate, gzip;q=0.5', 0.5, 0], ['gzip;q=0', 0, 0],
+    ['x-gzip', 1, 0], ['br', 0, 1], ['*', 1, 1], ['*;q=0', 0, 0], ['gzip;q=0, *', 0, 1], ['identity', 0, 0], ['br, *;q=0.1', 0.1, 1],
+    ['gzip, deflate, br, zstd', 1, 1], ['gzip;q=x, br;q=0.8', 0, 0.8], ['br;q=0.2, br;q=1', 0, 0.2],
   ]
-  for (const [header, expected] of cases) t.equal(acceptsGzip(header), expected, String(header))
+  for (const [header, gzip, br] of cases) t.same(acceptedCodings(header), { gzip, br }, String(header))
   // The last header's answer is kept: each answer is the one of the header it is asked about.
-  for (const [header, expected] of [...cases].reverse().flatMap((c) => [c, c, cases[2]])) t.equal(acceptsGzip(header), expected, `again: ${header}`)
+  for (const [header, gzip, br] of [...cases].reverse().flatMap((c) => [c, c, cases[2]])) t.same(acceptedCodings(header), { gzip, br }, `again: ${header}`)
 })
 
 t.test('grouped: items that arrive while a group runs go together in the next one, at most max', async (t) => {

@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { gunzipSync } from 'node:zlib'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { eq, sql } from 'drizzle-orm'
 import ICAL from 'ical.js'
 import nodeIcal from 'node-ical'
@@ -8,7 +8,7 @@ import type { Db } from '../../src/db/client.ts'
 import { hashToken, newToken } from '../../src/lib/tokens.ts'
 import { registrations, registrationSessions } from '../../src/modules/registrations/registrations.table.ts'
 import { rooms, sessions } from '../../src/modules/timetable/timetable.table.ts'
-import { admin, assertProblem, buildTestApp, createWorkshop, TEST_DATABASE_URL } from '../helpers.ts'
+import { admin, assertProblem, buildTestApp, createWorkshop, TEST_DATABASE_URL, untilCoding } from '../helpers.ts'
 
 type Kind = typeof sessions.$inferInsert['kind']
 
@@ -410,5 +410,12 @@ t.test('workshop and session feeds: gzip for clients that accept it, one ETag ha
     const revalidated = await get(app, url, { 'accept-encoding': 'gzip', 'if-none-match': String(plain.headers.etag) })
     t.equal(revalidated.statusCode, 304, 'a tag of either coding revalidates')
     t.equal(revalidated.headers.etag, zipped.headers.etag, 'the 304 names the tag this client would get')
+    const brotli = await untilCoding(t, app, url, { 'accept-encoding': 'gzip, deflate, br' }, 'br')
+    t.equal(brotliDecompressSync(brotli.rawPayload).toString(), plain.body, 'the same feed, in brotli')
+    t.equal(brotli.headers.etag, String(plain.headers.etag).replace(/"$/, '-br"'))
+    t.equal(brotli.headers.vary, 'Accept-Language, Accept-Encoding')
+    const current = await get(app, url, { 'accept-encoding': 'br', 'if-none-match': String(zipped.headers.etag) })
+    t.equal(current.statusCode, 304, 'a client that had gzip and now accepts brotli keeps its copy')
+    t.equal(current.headers.etag, brotli.headers.etag)
   }
 })

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { gunzipSync } from 'node:zlib'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { sql } from 'drizzle-orm'
-import { admin, assertProblem, buildTestApp, createWorkshop, json, TEST_DATABASE_URL } from '../helpers.ts'
+import { admin, assertProblem, buildTestApp, createWorkshop, json, TEST_DATABASE_URL, untilCoding } from '../helpers.ts'
 import { loadTimetable } from '../../src/modules/timetable/timetable.service.ts'
 import { addRoom, addSession, addSpeaker, patch } from './timetable.fixtures.ts'
 
@@ -95,6 +95,14 @@ t.test('the agenda answers an ETag, 304 and gzip, and is fresh after any change,
   t.equal(zipped.headers.etag, etag.replace(/"$/, '-gzip"'), 'the compressed bytes have their own tag')
   t.equal((await app.inject({ url, headers: { 'if-none-match': String(zipped.headers.etag) } })).statusCode, 304, 'either tag revalidates')
   t.equal((await app.inject({ url, headers: { 'accept-encoding': 'gzip;q=0' } })).headers['content-encoding'], undefined)
+  // Browsers accept brotli: made once in the background after the first of them asked (above); gzip until then.
+  const brotli = await untilCoding(t, app, url, { 'accept-encoding': 'gzip, deflate, br, zstd' }, 'br')
+  t.equal(brotliDecompressSync(brotli.rawPayload).toString(), first.body, 'the same JSON, in brotli')
+  t.ok(brotli.rawPayload.length < zipped.rawPayload.length, `smaller than gzip (${brotli.rawPayload.length} against ${zipped.rawPayload.length} bytes)`)
+  t.equal(brotli.headers.etag, etag.replace(/"$/, '-br"'))
+  t.equal(brotli.headers.vary, 'Accept-Encoding')
+  t.equal((await app.inject({ url, headers: { 'if-none-match': String(brotli.headers.etag) } })).statusCode, 304, 'any tag revalidates')
+  t.equal((await app.inject({ url, headers: { 'accept-encoding': 'gzip, br;q=0.5' } })).headers['content-encoding'], 'gzip', 'a client that prefers gzip gets it')
 
   // Through the API: a speaker's new title shows at once.
   t.equal((await patch(app, `/v1/workshops/${w.id}/speakers/${auke.id}`, { title: { en: 'Head of Office' } })).statusCode, 200)

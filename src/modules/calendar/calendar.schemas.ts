@@ -21,7 +21,7 @@ export const CalendarHeaders = Type.Object({
   'if-none-match': Type.Optional(Type.String({ description: 'ETag of the copy the client holds: 304 when the feed has not changed' })),
   'if-modified-since': Type.Optional(Type.String({ description: 'Last-Modified of the copy the client holds (used without If-None-Match): 304 when the feed has not changed' })),
   'accept-language': Type.Optional(Type.String({ description: 'Preferred languages, when ?lang= is not given' })),
-  'accept-encoding': Type.Optional(Type.String({ description: 'gzip: workshop and session feeds are answered compressed' })),
+  'accept-encoding': Type.Optional(Type.String({ description: 'br or gzip: workshop and session feeds are answered compressed (brotli once it is made for this version, gzip until then)' })),
 })
 
 /** A feed's 200 answer: iCalendar text, not JSON. */

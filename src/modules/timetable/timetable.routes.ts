@@ -148,7 +148,7 @@ export async function timetableRoutes (app: App, { db, config }: ModuleOptions) 
     config: { auth: 'optional' },
     schema: {
       operationId: 'getAgenda', tags, summary: "The timetable day by day, in the workshop's local time",
-      description: 'Answered with an ETag; a request with a matching If-None-Match gets 304 and no body. Compressed (gzip) when Accept-Encoding allows.',
+      description: 'Answered with an ETag; a request with a matching If-None-Match gets 304 and no body. Compressed when Accept-Encoding allows: brotli (made once per version, the first time a client that accepts it asks; gzip until it is ready) or gzip.',
       params: WorkshopParams, headers: ConditionalHeaders,
       response: { 200: Agenda, 304: NotModified, ...problems(400, 401, 404) },
     },
