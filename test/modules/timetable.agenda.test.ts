@@ -32,6 +32,10 @@ t.test('listing and the agenda, day by day in local time', async (t) => {
     speakers: [{ id: auke.id, name: 'Auke Lootsma', title: { en: 'Resident Representative' } }],
   })
   t.equal(agenda.days[1].sessions[0].local_start, '00:15', 'local day, not the UTC one (21:15 UTC the day before)')
+  const session = json(await app.inject(`${base}/${day1a.id}`))
+  t.ok(session.created_at && session.updated_at, 'a session has its bookkeeping times ...')
+  t.same(Object.keys(agenda.days[0].sessions[0]).filter((k) => !(k in session)), ['local_start', 'local_end', 'room', 'speakers'], 'the agenda adds what a timetable shows ...')
+  t.same(Object.keys(session).filter((k) => !(k in agenda.days[0].sessions[0])), ['created_at', 'updated_at'], '... and leaves out the bookkeeping')
   t.equal(agenda.days[1].sessions[0].room, null)
   t.notOk(JSON.stringify(agenda).includes('secret@example.org'), 'no e-mail on the agenda')
 
