@@ -70,11 +70,14 @@ export const BROWSER = { header: 'gzip, deflate, br, zstd', coding: 'br' } as co
 export const CALENDAR_APP = { header: 'gzip', coding: 'gzip' } as const
 export type Asks = typeof BROWSER | typeof CALENDAR_APP
 
+/** An answer as it came over the wire: its status, header lines and bytes, not decoded. */
+export interface RawAnswer { status: number, headers: Record<string, string>, body: Buffer }
+
 /**
- * A GET answered as it came over the wire: its status, header lines and bytes, not decoded (fetch
- * undoes a gzip coding, and these are the bytes bare Fastify must send to stand in for the service).
+ * A GET answered as it came over the wire (fetch undoes a compressed coding, and these are the bytes
+ * bare Fastify must send to stand in for the service).
  */
-export function rawGet (url: string, headers: Record<string, string> = {}): Promise<{ status: number, headers: Record<string, string>, body: Buffer }> {
+export function rawGet (url: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     get(url, { headers }, (res) => {
       const chunks: Buffer[] = []

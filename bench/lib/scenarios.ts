@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { Api, BROWSER, CALENDAR_APP, isRouteMissing, rawGet, type Asks, type Reply } from './api.ts'
+import { Api, BROWSER, CALENDAR_APP, isRouteMissing, rawGet, type Asks, type RawAnswer, type Reply } from './api.ts'
 import { showsStart } from './ics.ts'
 import { Costs, costNote, type StatementCount } from './costs.ts'
 import { LOAD, measure, warmUp, type Measured } from './load.ts'
@@ -129,7 +129,7 @@ export async function workshop (ctx: Context): Promise<Row> {
  * The answer to `asks` as it comes over the wire, once it comes in the coding the service answers
  * such a client (brotli is made after the first request that accepts it; gzip is answered until then).
  */
-async function compressedAnswer (url: string, asks: Asks): Promise<Awaited<ReturnType<typeof rawGet>>> {
+async function compressedAnswer (url: string, asks: Asks): Promise<RawAnswer> {
   for (let i = 0; ; i++) {
     const answer = await rawGet(url, { 'accept-encoding': asks.header })
     if (answer.status === 200 && answer.headers['content-encoding'] === asks.coding) return answer
@@ -142,7 +142,7 @@ async function compressedAnswer (url: string, asks: Asks): Promise<Awaited<Retur
  * A route of a representation, measured twice: compressed (as browsers or calendar apps ask: `asks`)
  * beside bare Fastify's "hello", and as is (identity) beside bare Fastify sending the very same
  * bytes, header lines included. Uncompressed, the bytes cost more than any service can save: bare
- * Fastify sending the 68 KiB of the agenda manages a sixth to a tenth of its "hello" on this machine
+ * Fastify sending the 62 KiB of the agenda manages a sixth to a tenth of its "hello" on this machine
  * (the load generator decodes each body, slowly when it is Arabic), so beside "hello" the identity
  * figure would measure the bytes, not the service.
  * The compressed rounds also measure bare Fastify sending the compressed answer's bytes and header
