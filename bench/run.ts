@@ -1,5 +1,5 @@
 // npm run bench: builds the service, then measures it against its baselines in one run and prints one table.
-// Settings (environment): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_ROUNDS (5), BENCH_CONNECTIONS (50),
+// Settings (environment): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_ROUNDS (9), BENCH_CONNECTIONS (50),
 // BENCH_HEALTH_CONNECTIONS (10), BENCH_START_RUNS (3), BENCH_PGBENCH_CLIENTS (10), BENCH_PGBENCH_SCALE (10), BENCH_ONLY (comma-separated
 // scenario names), BENCH_PORT_FIRST/LAST (41500-41599), BENCH_NODE_ARGS (Node options for service A, e.g. --cpu-prof).
 import { randomBytes } from 'node:crypto'
@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { Api } from './lib/api.ts'
 import { cleanup, installSignalHandlers } from './lib/cleanup.ts'
 import { statementCounter } from './lib/costs.ts'
-import { LOAD } from './lib/load.ts'
+import { LOAD, roundSeconds } from './lib/load.ts'
 import { freePort } from './lib/ports.ts'
 import { postgresVersion, startCluster } from './lib/postgres.ts'
 import { peakRssMb, startOnFreePort, type Started } from './lib/processes.ts'
@@ -48,7 +48,7 @@ async function main (): Promise<number> {
     'load average at start': loadavg().map((x) => x.toFixed(2)).join(' '),
     node: process.version,
     postgresql: await postgresVersion(cluster.bin),
-    load: `autocannon, ${LOAD.connections} connections, pipelining ${LOAD.pipelining}, ${LOAD.seconds} s per run after ${LOAD.warmupSeconds} s warm-up`,
+    load: `autocannon, ${LOAD.connections} connections, pipelining ${LOAD.pipelining}; ratios from ${LOAD.rounds} rounds of ${roundSeconds()} s a side, other runs ${LOAD.seconds} s; ${LOAD.warmupSeconds} s warm-up`,
   }
   log(`bench: ${Object.entries(machine).map(([k, v]) => `${k}: ${v}`).join('; ')}`)
   log(`bench: PostgreSQL on 127.0.0.1:${cluster.port}`)

@@ -8,10 +8,16 @@ export const LOAD = {
   pipelining: 1,
   /**
    * Ratios: the scenario and its baseline measured in turn this many times (BENCH_SECONDS split between
-   * them), the ratio the median of the rounds': on this VM a figure moves by a third within seconds.
+   * them, at least 2 s a round), the ratio the median of the rounds': on this VM a figure moves by a
+   * third within seconds. Bare Fastify's "hello" measured twice in one round (2 s each, 2 s apart) reads
+   * 0.79-1.91 of itself, 1 s rounds no steadier (0.61-1.58): one round's ratio is that uncertain, so a
+   * ratio takes 9 rounds, not 5 (README, Performance: how many rounds).
    */
-  rounds: Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5)),
+  rounds: Math.max(1, Number(process.env.BENCH_ROUNDS ?? 9)),
 }
+
+/** Seconds of each measured round: BENCH_SECONDS split between the rounds, at least 2. */
+export const roundSeconds = (): number => Math.max(2, Math.round(LOAD.seconds / LOAD.rounds))
 
 export interface Measured {
   /** Responses of the expected class per second. */

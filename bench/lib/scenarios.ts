@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Api, BROWSER, CALENDAR_APP, isRouteMissing, rawGet, type Asks, type RawAnswer, type Reply } from './api.ts'
 import { showsStart } from './ics.ts'
 import { Costs, costNote, type StatementCount } from './costs.ts'
-import { LOAD, measure, warmUp, type Measured } from './load.ts'
+import { LOAD, measure, roundSeconds, warmUp, type Measured } from './load.ts'
 import { pgbench } from './pgbench.ts'
 import type { Row } from './report.ts'
 import { instant, SESSION_MINUTES, type Seed, type SeededWorkshop, type SessionRef } from './seed.ts'
@@ -21,8 +21,6 @@ export interface Context {
   log: (line: string) => void
 }
 
-/** Seconds of each measured round: BENCH_SECONDS split between the rounds. */
-const roundSeconds = () => Math.max(2, Math.round(LOAD.seconds / LOAD.rounds))
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US')
 const agendaPath = (id: string) => `/v1/workshops/${id}/agenda`
