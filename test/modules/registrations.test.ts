@@ -221,6 +221,12 @@ t.test('registrations', async (t) => {
     const first = await registered(app, w.id, { name: 'Layla', email: 'layla@example.org' })
     assertProblem(t, await register(app, w.id, { name: 'Layla', email: 'LAYLA@Example.ORG' }), 409)
     assertProblem(t, await register(app, w.id, { name: 'Layla', email: 'LAYLA@Example.ORG' }, admin), 409)
+    // The repeat is refused where the registration would be written, after its organisation was
+    // made in the same transaction: the organisation goes with it.
+    const repeat = assertProblem(t, await register(app, w.id, { name: 'Layla', email: 'layla@example.org', organisation_name: 'Basra Water Directorate', sector: 'government' }), 409)
+    t.equal(repeat.type, 'https://nadwa.dev/problems/already-registered')
+    t.same(json(await app.inject('/v1/organisations?q=Basra')).items, [], 'no organisation made by a refused repeat')
+    t.same((await statuses(app, w.id)).map(([name]: string[]) => name), ['Layla'], 'one registration')
     const other = await createWorkshop(app, FUTURE, true)
     t.equal((await register(app, other.id, { name: 'Layla', email: 'LAYLA@example.org' })).statusCode, 201, 'another workshop is another registration')
     const second = await registered(app, w.id, { name: 'Omar', email: 'omar@example.org' })
