@@ -21,7 +21,6 @@ export interface Context {
   log: (line: string) => void
 }
 
-
 const n = (x: number) => Math.round(x).toLocaleString('en-US')
 const agendaPath = (id: string) => `/v1/workshops/${id}/agenda`
 const feedPath = (id: string) => `/v1/workshops/${id}/calendar.ics`
