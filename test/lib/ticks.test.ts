@@ -19,8 +19,8 @@ async function tickSlotStates (t: Test, keep: boolean): Promise<string[]> {
   writeFileSync(module, (await transform(readFileSync('src/lib/ticks.ts', 'utf8'), { loader: 'ts', format: 'esm' })).code)
   // V8 keeps a map whose objects are gone through two more full collections (--retain-maps-for-n-gc=2),
   // and whether a collection counts one off depends on how far its marking got (V8's RetainMaps):
-  // with the default, ten collections kept the maps in one CI run under load (2026-12-01), as three
-  // had in more runs before. The child keeps none (=0), so the first collection with no tick alive drops them,
+  // with the default, even ten collections kept the maps in one CI run under load (2026-12-01), and
+  // three in more. The child keeps none (=0), so the first collection with no tick alive drops them,
   // whatever the machine's load: the condition shows every time, and the kept tick is checked
   // against the strictest retention.
   const script = `
