@@ -17,12 +17,10 @@ async function tickSlotStates (t: Test, keep: boolean): Promise<string[]> {
   const dir = t.testdir()
   const module = join(dir, 'ticks.mjs')
   writeFileSync(module, (await transform(readFileSync('src/lib/ticks.ts', 'utf8'), { loader: 'ts', format: 'esm' })).code)
-  // V8 keeps a map whose objects are gone through two more full collections (--retain-maps-for-n-gc=2),
-  // and whether a collection counts one off depends on how far its marking got (V8's RetainMaps):
-  // with the default, even ten collections kept the maps in one CI run under load (2026-12-01), and
-  // three in more. The child keeps none (=0), so the first collection with no tick alive drops them,
-  // whatever the machine's load: the condition shows every time, and the kept tick is checked
-  // against the strictest retention.
+  // Ten full collections, not three: V8 keeps a map whose objects are gone through two more
+  // (--retain-maps-for-n-gc=2; with it at 3 or 5, three collections left the slots monomorphic here),
+  // and whether a collection counts one off depends on how far its marking got (V8's RetainMaps).
+  // With three, one CI run in many kept the maps.
   const script = `
     ${keep ? `import { keepTickMaps } from ${JSON.stringify(pathToFileURL(module).href)}; keepTickMaps()` : ''}
     const ticks = (count) => new Promise((resolve) => { let n = 0; const next = () => ++n < count ? process.nextTick(next) : resolve(); next() })
@@ -34,7 +32,7 @@ async function tickSlotStates (t: Test, keep: boolean): Promise<string[]> {
   // Into a file: V8 prints through C's stdio, which dropped what a pipe did not take at once.
   const output = join(dir, 'debug-print.txt')
   const fd = openSync(output, 'w')
-  const child = spawn('/bin/sh', withoutLoaders(['--allow-natives-syntax', '--expose-gc', '--retain-maps-for-n-gc=0', '--input-type=module', '-e', script]),
+  const child = spawn('/bin/sh', withoutLoaders(['--allow-natives-syntax', '--expose-gc', '--input-type=module', '-e', script]),
     { env: { PATH: process.env.PATH }, stdio: ['ignore', fd, 'inherit'] })
   closeSync(fd)
   const [code] = await once(child, 'exit')
