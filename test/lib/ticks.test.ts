@@ -42,9 +42,19 @@ async function tickSlotStates (t: Test, keep: boolean): Promise<string[]> {
 
 t.test('without a kept tick, a collection with no tick queued sends nextTick down the slow path for good', READS_V8_11_3, async (t) => {
   // The condition keepTickMaps works around. If a Node release stops showing it, the workaround can go.
-  const states = await tickSlotStates(t, false)
+  // Up to three children: in two CI runs of eight (the PostgreSQL half, three test files at once), one
+  // child kept the slots monomorphic through the ten collections. The cause is not known: it is not map
+  // retention (it happened with --retain-maps-for-n-gc=0 too), and 240 children by hand, three at a time
+  // with the two cores busy, and 78 with the compiler, marking and collector flags of V8, all showed the
+  // condition. A Node without the condition fails all three.
+  let states: string[] = []
+  let tries = 0
+  while (tries < 3 && !states.includes('MEGAMORPHIC')) {
+    states = await tickSlotStates(t, false)
+    tries++
+  }
   t.equal(states.length, 4, 'the tick literal has its four slots')
-  t.ok(states.includes('MEGAMORPHIC'), `slots given up: ${states.join(' ')}`)
+  t.ok(states.includes('MEGAMORPHIC'), `slots given up: ${states.join(' ')} (${tries} tries)`)
 })
 
 t.test('with a kept tick, the slots stay monomorphic through collections', READS_V8_11_3, async (t) => {
