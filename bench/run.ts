@@ -100,6 +100,7 @@ async function main (): Promise<number> {
     ['calendar', () => scenarios.calendar60(ctx)],
     ['calendar-304', () => scenarios.calendar1000NotModified(ctx)],
     ['registrations', () => scenarios.registrations(ctx)],
+    ['registrations-seats', () => scenarios.registrationsWithSeats(ctx)],
     ['fresh-feeds', () => scenarios.freshFeedsAndHealth(ctx)],
     ['two-instances', () => scenarios.twoInstances(ctx)],
   ]

@@ -5,7 +5,7 @@ import { Costs, costNote, type StatementCount } from './costs.ts'
 import { LOAD, measure, roundSeconds, warmUp, type Measured } from './load.ts'
 import { pgbench } from './pgbench.ts'
 import type { Row } from './report.ts'
-import { instant, SESSION_MINUTES, type Seed, type SeededWorkshop, type SessionRef } from './seed.ts'
+import { instant, SESSION_MINUTES, SESSION_SEATS, type Seed, type SeededWorkshop, type SessionRef } from './seed.ts'
 
 export interface Context {
   /** The service under load (instance A) and a second instance on the same database (B). */
@@ -206,14 +206,27 @@ export async function calendar1000NotModified (ctx: Context): Promise<Row> {
 }
 
 export async function registrations (ctx: Context): Promise<Row> {
-  const scenario = 'createRegistration, one workshop, a new person each'
+  return registrationRounds(ctx, 'createRegistration, one workshop, a new person each', ctx.seed.registrations.id, [])
+}
+
+export async function registrationsWithSeats (ctx: Context): Promise<Row> {
+  const { id, sessionIds } = ctx.seed.seats
+  const scenario = `createRegistration as above, each choosing two sessions of ${n(SESSION_SEATS)} seats`
+  if (sessionIds.length === 0) return na(scenario, '≥ 0.3 × pgbench tps', 'req/s', 'route missing: createSession')
+  return registrationRounds(ctx, scenario, id, sessionIds)
+}
+
+async function registrationRounds (ctx: Context, scenario: string, workshopId: string, sessionIds: string[]): Promise<Row> {
   const target = '≥ 0.3 × pgbench tps'
-  const path = `/v1/workshops/${ctx.seed.registrations.id}/registrations`
+  const path = `/v1/workshops/${workshopId}/registrations`
   const run = randomBytes(4).toString('hex')
   let counter = 0
   const person = () => {
     const i = counter++
-    return { name: `Participant ${i}`, email: `p${i}.${run}@bench.example.org`, title: 'Programme officer', organisation_id: ctx.seed.organisationId }
+    return {
+      name: `Participant ${i}`, email: `p${i}.${run}@bench.example.org`, title: 'Programme officer', organisation_id: ctx.seed.organisationId,
+      ...(sessionIds.length > 0 ? { session_ids: sessionIds } : {}),
+    }
   }
   const probe = await ctx.a.call('POST', path, { auth: false, body: person() })
   ctx.log(`  probe: ${probe.status} in ${probe.ms.toFixed(0)} ms, ${probe.text.length} characters`)

@@ -14,6 +14,8 @@ export const SLOT_MINUTES = [9 * 60, 10 * 60 + 30, 12 * 60, 13 * 60 + 30, 15 * 6
 export const SESSION_MINUTES = 60
 /** Places of the workshop the registration scenario fills: a run registers more people than this. */
 export const REGISTRATION_CAPACITY = 2000
+/** Seats of each of the two sessions every registration of the seats scenario chooses. */
+export const SESSION_SEATS = 1000
 const KINDS = ['plenary', 'panel', 'working_group', 'keynote', 'break', 'other'] as const
 
 export interface SessionRef {
@@ -38,6 +40,8 @@ export interface Seed {
   small: SeededWorkshop
   big: SeededWorkshop
   registrations: { id: string }
+  /** A workshop whose registrations each choose its two sessions with seats of their own. */
+  seats: { id: string, sessionIds: string[] }
 }
 
 export function addDays (day: string, n: number): string {
@@ -130,7 +134,29 @@ async function timetable (api: Api, workshopId: string, days: number, rooms: num
   }
 }
 
-/** Everything the scenarios read: a 60-session workshop, a 1,000-session one, and one to register to. */
+/** Two working groups, one each day, with SESSION_SEATS seats each; none when createSession is missing. */
+async function seatedSessions (api: Api, workshopId: string): Promise<string[]> {
+  try {
+    return await pool([0, 1], 2, async (d) => {
+      const day = addDays(FIRST_DAY, d)
+      const reply = await api.expect('createSession', [201], 'POST', `/v1/workshops/${workshopId}/sessions`, {
+        body: {
+          title: { en: `Working group ${d + 1}`, ar: `مجموعة العمل ${d + 1}` },
+          kind: 'working_group',
+          starts_at: instant(day, SLOT_MINUTES[0]),
+          ends_at: instant(day, SLOT_MINUTES[0] + SESSION_MINUTES),
+          capacity: SESSION_SEATS,
+        },
+      })
+      return reply.body.id as string
+    })
+  } catch (err) {
+    if (err instanceof RouteMissing) return []
+    throw err
+  }
+}
+
+/** Everything the scenarios read: a 60-session workshop, a 1,000-session one, and two to register to. */
 export async function seed (api: Api): Promise<Seed> {
   const org = await api.expect('createOrganisation', [201], 'POST', '/v1/organisations', {
     body: { name: { en: 'United Nations Development Programme', ar: 'برنامج الأمم المتحدة الإنمائي' }, acronym: 'UNDP', sector: 'un_agency', country: 'IQ' },
@@ -141,10 +167,14 @@ export async function seed (api: Api): Promise<Seed> {
   // Limited places, so that every registration takes the workshop's lock and decides a place (confirmed
   // while places last, waitlisted after), as under pretix's quota locking.
   const regId = await createWorkshop(api, 'registrations', 2, organisationId, REGISTRATION_CAPACITY)
+  // The same, and every registration chooses two sessions with seats of their own: each decision
+  // also reads the seats taken in both.
+  const seatsId = await createWorkshop(api, 'registrations-seats', 2, organisationId, REGISTRATION_CAPACITY)
   const small = await timetable(api, smallId, 3, 4, organisationId) // 3 days x 4 rooms x 5 slots = 60
   const big = await timetable(api, bigId, 10, 20, organisationId) // 10 days x 20 rooms x 5 slots = 1,000
-  for (const id of [smallId, bigId, regId]) await publish(api, id)
-  return { organisationId, small, big, registrations: { id: regId } }
+  const seatSessions = await seatedSessions(api, seatsId)
+  for (const id of [smallId, bigId, regId, seatsId]) await publish(api, id)
+  return { organisationId, small, big, registrations: { id: regId }, seats: { id: seatsId, sessionIds: seatSessions } }
 }
 
 /**

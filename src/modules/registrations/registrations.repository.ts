@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm'
 import { preparedOn, rowsOf, type Db } from '../../db/client.ts'
 import type { Sector } from '../organisations/organisations.table.ts'
 import { sessions } from '../timetable/timetable.table.ts'
-import { attendance, registrationSessions, registrations, workshopPlaces, type REGISTRATION_STATUSES } from './registrations.table.ts'
+import { attendance, registrationSessions, registrations, sessionSeats, workshopPlaces, type REGISTRATION_STATUSES } from './registrations.table.ts'
 
 export type RegistrationRow = typeof registrations.$inferSelect
 export type NewRegistration = typeof registrations.$inferInsert
@@ -72,8 +72,8 @@ export function registrationsRepository (db: Db) {
     },
     /**
      * Decides a new registration's place and writes it, in one statement: it reads the workshop's
-     * confirmed and waitlisted counts (workshop_places, kept by a trigger), counts the confirmed seats
-     * of the chosen sessions that have a capacity, and inserts the
+     * confirmed and waitlisted counts (workshop_places, kept by a trigger), the seats taken in the
+     * chosen sessions that have a capacity (session_seats, kept by triggers too), and inserts the
      * registration with its status and its chosen sessions. Run it in a transaction that holds the
      * workshop's row lock already (every seat decision of a workshop happens under that lock): the
      * statement's snapshot must be taken after the lock was granted. The same rule as `fits` in the
@@ -99,8 +99,7 @@ export function registrationsRepository (db: Db) {
             when (w.capacity is null or counts.confirmed < w.capacity) and not exists (
               select 1 from sessions s
               where s.id = any(${sessionIds}) and s.status = 'scheduled' and s.capacity is not null
-                and s.capacity <= (select count(*) from registration_sessions rs join registrations r on r.id = rs.registration_id
-                                   where rs.session_id = s.id and r.status = 'confirmed')
+                and s.capacity <= coalesce((select seats.confirmed from session_seats seats where seats.session_id = s.id), 0)
             ) then 'confirmed'
             else 'waitlisted' end as status
           from w, counts
@@ -132,14 +131,11 @@ export function registrationsRepository (db: Db) {
       const [row] = await db.select({ n: workshopPlaces.confirmed }).from(workshopPlaces).where(eq(workshopPlaces.workshopId, workshopId))
       return row?.n ?? 0
     },
-    /** Seats taken in each of these sessions: confirmed registrations that chose it. */
+    /** Seats taken in each of these sessions (confirmed registrations that chose it), from the counts the triggers keep. */
     async sessionSeats (sessionIds: string[]): Promise<Map<string, number>> {
       if (sessionIds.length === 0) return new Map()
-      const rows = await db.select({ sessionId: registrationSessions.sessionId, n: sql<number>`count(*)::int` })
-        .from(registrationSessions).innerJoin(registrations, eq(registrations.id, registrationSessions.registrationId))
-        .where(and(inArray(registrationSessions.sessionId, sessionIds), eq(registrations.status, 'confirmed')))
-        .groupBy(registrationSessions.sessionId)
-      return new Map(rows.map((r) => [r.sessionId, Number(r.n)]))
+      const rows = await db.select().from(sessionSeats).where(inArray(sessionSeats.sessionId, sessionIds))
+      return new Map(rows.map((r) => [r.sessionId, r.confirmed]))
     },
     async sessionsOf (workshopId: string, ids: string[]): Promise<SessionChoice[]> {
       if (ids.length === 0) return []

@@ -52,3 +52,13 @@ export const workshopPlaces = pgTable('workshop_places', {
   confirmed: integer('confirmed').notNull().default(0),
   waitlisted: integer('waitlisted').notNull().default(0),
 })
+
+/**
+ * The confirmed registrations that chose each session, counted by triggers on `registrations` and
+ * `registration_sessions` (migrations/0004_session_seats.sql) whoever writes them, so that deciding a
+ * seat reads one row per chosen session instead of counting the people who chose it. No row: none yet.
+ */
+export const sessionSeats = pgTable('session_seats', {
+  sessionId: uuid('session_id').primaryKey().references(() => sessions.id, { onDelete: 'cascade' }),
+  confirmed: integer('confirmed').notNull().default(0),
+})
