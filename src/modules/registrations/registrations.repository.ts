@@ -131,11 +131,12 @@ export function registrationsRepository (db: Db) {
       const [row] = await db.select({ n: workshopPlaces.confirmed }).from(workshopPlaces).where(eq(workshopPlaces.workshopId, workshopId))
       return row?.n ?? 0
     },
-    /** Seats taken in each of these sessions (confirmed registrations that chose it), from the counts the triggers keep. */
+    /** Seats taken in each of these sessions (confirmed registrations that chose it), from the counts the triggers keep; 0 for none yet. */
     async sessionSeats (sessionIds: string[]): Promise<Map<string, number>> {
-      if (sessionIds.length === 0) return new Map()
-      const rows = await db.select().from(sessionSeats).where(inArray(sessionSeats.sessionId, sessionIds))
-      return new Map(rows.map((r) => [r.sessionId, r.confirmed]))
+      const seats = new Map(sessionIds.map((id) => [id, 0]))
+      if (sessionIds.length === 0) return seats
+      for (const r of await db.select().from(sessionSeats).where(inArray(sessionSeats.sessionId, sessionIds))) seats.set(r.sessionId, r.confirmed)
+      return seats
     },
     async sessionsOf (workshopId: string, ids: string[]): Promise<SessionChoice[]> {
       if (ids.length === 0) return []

@@ -37,10 +37,10 @@ export interface ManagedRegistration { id: string, workshopId: string }
 
 const emailKeyOf = (email: string) => email.trim().toLowerCase()
 
-/** Whether a registration with these chosen sessions fits: a place at the workshop and a seat in each full-capacity session. */
+/** Whether a registration with these chosen sessions fits: a place at the workshop and a seat in each full-capacity session (`seats`: those taken in each chosen session). */
 function fits (workshopFree: number, choices: SessionChoice[], seats: Map<string, number>): boolean {
   if (workshopFree <= 0) return false
-  return choices.every((s) => s.status !== 'scheduled' || s.capacity === null || (seats.get(s.id) ?? 0) < s.capacity)
+  return choices.every((s) => s.status !== 'scheduled' || s.capacity === null || seats.get(s.id)! < s.capacity)
 }
 
 async function freePlaces (tx: Db, workshop: WorkshopRow): Promise<number> {
@@ -72,7 +72,7 @@ export async function promoteWaitlist (tx: Db, workshopId: string): Promise<stri
     const chosen = choices.get(person.id)!
     if (!fits(free, chosen, seats)) continue
     await repo.update(person.id, { status: 'confirmed' })
-    for (const s of chosen) seats.set(s.id, (seats.get(s.id) ?? 0) + 1)
+    for (const s of chosen) seats.set(s.id, seats.get(s.id)! + 1)
     free -= 1
     promoted.push(person.id)
   }
@@ -233,7 +233,7 @@ export function registrationsService (db: Db, config: Config) {
         const current = new Set((await repo(tx).choicesOf([row.id])).get(row.id)!.map((s) => s.id))
         const added = chosen.filter((s) => !current.has(s.id))
         const seats = await repo(tx).sessionSeats(added.map((s) => s.id))
-        const full = added.find((s) => s.capacity !== null && (seats.get(s.id) ?? 0) >= s.capacity)
+        const full = added.find((s) => s.capacity !== null && seats.get(s.id)! >= s.capacity)
         if (full) throw conflict('session-full', `Session ${full.id} is full`, { session_id: full.id })
       }
       await repo(tx).removeChoices(row.id)
