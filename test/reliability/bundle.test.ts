@@ -96,6 +96,56 @@ t.test('the bundle npm start runs: starts, migrates, answers, stops cleanly', as
     if (process.versions.v8.startsWith('11.3.')) t.ok(left > 0, seen)
     else t.comment(seen)
   })
+
+  await t.test('npm start keeps Node\'s socket and response code polymorphic through varied traffic', READS_V8_11_3, async (t) => {
+    // Node's HTTP and stream functions see sockets, requests and responses of more shapes than V8's
+    // default four per property access once a service answers writes, errors and big and small reads:
+    // those accesses then go megamorphic for good, and every answer pays (README, Performance). On
+    // SIGUSR2 the preload has V8 print four of them and ends the process.
+    const preload = join(dataDir, 'print-node-http.cjs')
+    writeFileSync(preload, `process.on('SIGUSR2', () => {
+      const net = require('net'), stream = require('stream'), http = require('http')
+      for (const f of [net.Socket.prototype._writeGeneric, net.Socket.prototype._unrefTimer, http.OutgoingMessage.prototype.end, stream.Readable.prototype.on]) %DebugPrint(f)
+      process.exit(0)
+    })\n`)
+    async function megamorphic (flags: string[], name: string): Promise<number> {
+      const started = await startTraced(t, ['--allow-natives-syntax', ...flags, '-r', preload, outfile], env, join(dataDir, `${name}.txt`))
+      const call = async (path: string, init: RequestInit = {}) => {
+        const answer = await fetch(`${started.url}${path}`, init)
+        await answer.arrayBuffer()
+        return answer.status
+      }
+      const write = (method: string, body: unknown) => ({ method, headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      const created = await fetch(`${started.url}/v1/workshops`, write('POST', workshopBody({ slug: `varied-${name}` })))
+      const { id } = await created.json() as { id: string }
+      const statuses = new Set([created.status, await call(`/v1/workshops/${id}/publish`, { method: 'POST', headers: admin })])
+      for (let i = 0; i < 12; i++) {
+        const hour = String(9 + (i % 8)).padStart(2, '0')
+        statuses.add(await call(`/v1/workshops/${id}/sessions`, write('POST', { title: { en: `Session ${i}` }, kind: 'panel', starts_at: `2023-02-0${5 + (i % 3)}T${hour}:00:00+03:00`, ends_at: `2023-02-0${5 + (i % 3)}T${hour}:45:00+03:00` })))
+      }
+      for (let i = 0; i < 10; i++) {
+        const codes = await Promise.all([
+          call(`/v1/workshops/${id}/agenda`, { headers: { 'accept-encoding': 'identity' } }),
+          call(`/v1/workshops/${id}/agenda`, { headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } }),
+          call(`/v1/workshops/${id}/calendar.ics`),
+          call(`/v1/workshops/${id}`),
+          call('/healthz'),
+          call('/v1/nothing'),
+          call('/v1/workshops', write('POST', { title: 1 })),
+          call(`/v1/workshops/${id}/registrations`, write('POST', { name: `Person ${i}`, email: `person${i}@example.org` })),
+        ])
+        for (const code of codes) statuses.add(code)
+      }
+      t.same([...statuses].sort(), [200, 201, 400, 404], `${name}: writes, reads and errors answered`)
+      return (await started.stop('SIGUSR2')).match(/slot #\d+ \w+ MEGAMORPHIC/g)?.length ?? 0
+    }
+    const flags = startFlags()
+    t.ok(flags.includes('--max-valid-polymorphic-map-count=16'), 'npm start says so (the Dockerfile too: see above)')
+    t.equal(await megamorphic(flags, 'sixteen-maps'), 0, 'started so: none of their property accesses gave up')
+    // The premise, with V8's default of four maps.
+    const four = await megamorphic(flags.filter((f) => !f.startsWith('--max-valid-polymorphic-map-count')), 'four-maps')
+    t.ok(four > 0, `with four, ${four} of their property accesses gave up`)
+  })
 })
 
 /** npm start's node flags: package.json's start script between `node` and the file it runs. */
