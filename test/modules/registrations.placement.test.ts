@@ -1,5 +1,6 @@
 import t from 'tap'
 import { sql } from 'drizzle-orm'
+import { rowsOf } from '../../src/db/client.ts'
 import { registrationsRepository, type NewPlacement } from '../../src/modules/registrations/registrations.repository.ts'
 import { sessions } from '../../src/modules/timetable/timetable.table.ts'
 import { admin, buildTestApp, createWorkshop, json, jsonHeaders } from '../helpers.ts'
@@ -52,10 +53,7 @@ t.test('the seats taken in each session follow whatever writes registrations and
     { workshopId: w.id, title: { en: 'Working group' }, kind: 'working_group', capacity: 2, startsAt: at(9), endsAt: at(10) },
     { workshopId: w.id, title: { en: 'Plenary' }, kind: 'plenary', startsAt: at(11), endsAt: at(12) },
   ]).returning({ id: sessions.id })
-  const rows = async (query: ReturnType<typeof sql>) => {
-    const result = await db.execute(query)
-    return (Array.isArray(result) ? result : (result as unknown as { rows: any[] }).rows) as any[]
-  }
+  const rows = (query: ReturnType<typeof sql>) => rowsOf<any>(db, query)
   // The kept counts, and a count of the people behind them: they must agree after every change.
   const seats = async (label: string) => {
     const kept = await rows(sql`select s.id, coalesce(seats.confirmed, 0)::int as n from sessions s left join session_seats seats on seats.session_id = s.id where s.workshop_id = ${w.id}`)
