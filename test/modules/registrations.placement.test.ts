@@ -20,8 +20,7 @@ t.test('placeNew decides from the counts the trigger keeps, and writes nothing w
     }
   }
   const places = async () => {
-    const result = await db.execute(sql`select confirmed, waitlisted from workshop_places where workshop_id = ${w.id}`)
-    const [row] = (Array.isArray(result) ? result : (result as unknown as { rows: any[] }).rows) as { confirmed: number, waitlisted: number }[]
+    const [row] = await rowsOf<{ confirmed: number, waitlisted: number }>(db, sql`select confirmed, waitlisted from workshop_places where workshop_id = ${w.id}`)
     return { confirmed: Number(row.confirmed), waitlisted: Number(row.waitlisted) }
   }
 
