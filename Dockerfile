@@ -21,4 +21,4 @@ VOLUME /data
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # Migrations run at start (under an advisory lock on PostgreSQL).
-CMD ["node", "--max-semi-space-size=8", "--no-allocation-site-pretenuring", "--max-valid-polymorphic-map-count=16", "dist/bundle/server.mjs"]
+CMD ["node", "--max-semi-space-size=8", "--no-allocation-site-pretenuring", "--max-valid-polymorphic-map-count=16", "--heap-growing-percent=50", "dist/bundle/server.mjs"]
